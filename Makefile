@@ -15,7 +15,7 @@ OPT     ?= -O2
 
 CFLAGS_BASE := -std=gnu11 -g $(OPT) -Wall -Wextra -Wshadow -Wformat=2 \
 	-Wno-unused-parameter -Wno-missing-field-initializers \
-	-D_FILE_OFFSET_BITS=64 -Isrc
+	-D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE -Isrc
 ifneq ($(WERROR),)
 CFLAGS_BASE += -Werror
 endif
@@ -114,7 +114,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_SRC     := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN     := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_OBJ     := $(LIB_SRC:%.c=build/fuzz/%.o) build/fuzz/gen/assets.o
-FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Isrc -D_FILE_OFFSET_BITS=64 $(PKG_CFLAGS) \
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Isrc -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE $(PKG_CFLAGS) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
 build/fuzz/%.o: %.c

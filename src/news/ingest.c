@@ -1,0 +1,303 @@
+/*
+ * ingest.c - fetch rounds and storing a feed's items.
+ *
+ * A round asks the store for due sources, queues one conditional GET each
+ * on the fetcher, and handles every result as it completes (on this thread):
+ * parse, store the items in one transaction, record the fetch state and the
+ * next fetch time on the source.
+ */
+#include "news/news.h"
+
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "feed/feed.h"
+#include "fetch/fetch.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+/* Recent items whose dates feed the cadence estimate. */
+#define CADENCE_ITEMS 20
+
+int news_ingest_feed(struct store *st, const struct store_source *src,
+		     const struct feed *f, int64_t now, struct news_stats *stats,
+		     struct td_error *err)
+{
+	int rc = store_begin(st);
+	if (rc)
+		return td_error_set(err, rc, "begin: %s", store_errmsg(st));
+	/* Oldest first, so that items without dates get ascending ids in
+	 * the order the feed listed them (feeds list newest first). */
+	for (size_t k = f->n_items; k-- > 0;) {
+		const struct feed_item *it = &f->items[k];
+		struct store_article a;
+		if ((rc = news_article_from_item(it, src, now, &a)))
+			goto fail;
+		struct store_article_ref ref;
+		rc = store_article_lookup(st, src->id, a.guid, a.canonical_url,
+					  &ref);
+		if (!rc && !ref.id) {
+			int64_t id;
+			rc = store_article_insert(st, &a, &id);
+			if (!rc && stats)
+				stats->new_articles++;
+		} else if (!rc && ref.content_hash != a.content_hash) {
+			rc = store_article_revise(st, ref.id, &a, now);
+			if (!rc && stats)
+				stats->updated_articles++;
+		}
+		store_article_release(&a);
+		if (rc)
+			goto fail;
+	}
+	if ((rc = store_commit(st)))
+		goto fail;
+	return 0;
+fail:
+	td_error_set(err, rc, "storing items: %s",
+		     rc == TD_EDB ? store_errmsg(st) : td_strerror(rc));
+	store_rollback(st);
+	return rc;
+}
+
+/* ---- fetch rounds ---- */
+
+struct round {
+	struct store *st;
+	struct news_stats *stats;
+	const struct td_config *cfg;
+	int64_t now;
+};
+
+struct job {
+	struct round *r;
+	struct store_source src;
+};
+
+static void set_str(char **dst, const char *v)
+{
+	char *p = v ? strdup(v) : NULL;
+	free(*dst);
+	*dst = p;
+}
+
+/* Publish times of the source's newest stored articles. */
+static size_t recent_times(struct store *st, int64_t source_id, int64_t *out,
+			   size_t max)
+{
+	struct store_article *v = NULL;
+	size_t n = 0;
+	if (store_latest(st, source_id, 0, 0, max, &v, &n))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		out[i] = v[i].published;
+	store_articles_free(v, n);
+	return n;
+}
+
+static void schedule(struct job *j, const struct fetch_result *res,
+		     const struct feed *f)
+{
+	struct round *r = j->r;
+	struct store_source *src = &j->src;
+	int64_t times[CADENCE_ITEMS];
+	size_t nt = recent_times(r->st, src->id, times, CADENCE_ITEMS);
+	struct fetch_sched in = {
+		.now = r->now,
+		.status = res->error ? 0 : res->status,
+		.error_count = src->error_count,
+		.retry_after = res->retry_after,
+		.max_age = res->max_age,
+		.item_times = times,
+		.n_item_times = nt,
+		.min_interval = r->cfg ? r->cfg->fetch_min_interval : 0,
+		.max_interval = r->cfg ? r->cfg->fetch_max_interval : 0,
+		.jitter_key = XXH3_64bits(src->url, strlen(src->url)),
+	};
+	if (f) {
+		in.ttl_minutes = f->ttl_minutes;
+		in.sy_period_secs = f->sy_period_secs;
+		in.skip_hours = f->skip_hours;
+		in.skip_days = f->skip_days;
+	}
+	src->next_fetch = fetch_schedule_next(&in, &src->interval);
+}
+
+/* Move the source to its new permanent URL, unless another source already
+ * has that URL (then keep the old one; the duplicate is the user's call). */
+static void follow_move(struct job *j, const char *url)
+{
+	struct store_source other;
+	memset(&other, 0, sizeof other);
+	if (!strcmp(url, j->src.url))
+		return;
+	if (store_source_get_by_url(j->r->st, url, &other) == 0) {
+		store_source_release(&other);
+		td_log(TD_LOG_WARN, "source %lld moved to %s, already a source",
+		       (long long)j->src.id, url);
+		return;
+	}
+	td_log(TD_LOG_INFO, "source %lld moved permanently to %s",
+	       (long long)j->src.id, url);
+	set_str(&j->src.url, url);
+	j->r->stats->moved++;
+}
+
+static void fail(struct job *j, const char *msg)
+{
+	j->src.error_count++;
+	set_str(&j->src.last_error, msg ? msg : "fetch failed");
+	j->r->stats->failed++;
+	td_log(TD_LOG_INFO, "source %lld: %s", (long long)j->src.id,
+	       j->src.last_error);
+}
+
+static void on_feed(const struct fetch_result *res, void *user)
+{
+	struct job *j = user;
+	struct round *r = j->r;
+	struct store_source *src = &j->src;
+	struct feed *f = NULL;
+
+	src->last_fetch = r->now;
+	src->last_status = res->status;
+	if (res->permanent_url)
+		follow_move(j, res->permanent_url);
+
+	if (res->error || res->status == 0 ||
+	    (res->status >= 300 && res->status != 304)) {
+		fail(j, res->errmsg);
+		if (fetch_status_gone(res->status)) {
+			src->disabled = 1;
+			r->stats->disabled++;
+		}
+	} else if (res->status == 304) {
+		r->stats->not_modified++;
+		src->error_count = 0;
+		set_str(&src->last_error, NULL);
+		if (res->etag)
+			set_str(&src->etag, res->etag);
+		if (res->last_modified)
+			set_str(&src->last_modified, res->last_modified);
+	} else {
+		struct td_error err = { 0 };
+		struct feed_parse_opts po = { .base_url = res->final_url,
+					      .http_charset = res->charset };
+		int rc = feed_parse(res->body, res->len, &po, &f, &err);
+		if (rc) {
+			char msg[600];
+			if (err.line)
+				snprintf(msg, sizeof msg, "parse: %d:%d: %s",
+					 err.line, err.col, err.msg);
+			else
+				snprintf(msg, sizeof msg, "parse: %s",
+					 err.msg[0] ? err.msg : td_strerror(rc));
+			fail(j, msg);
+		} else if ((rc = news_ingest_feed(r->st, src, f, r->now,
+						  r->stats, &err))) {
+			fail(j, err.msg);
+		} else {
+			r->stats->ok++;
+			src->error_count = 0;
+			set_str(&src->last_error, NULL);
+			set_str(&src->etag, res->etag);
+			set_str(&src->last_modified, res->last_modified);
+			if ((!src->title || !*src->title) && f->title)
+				set_str(&src->title, f->title);
+			if ((!src->site_url || !*src->site_url) &&
+			    f->home_page_url)
+				set_str(&src->site_url, f->home_page_url);
+			if (f->n_warnings)
+				td_log(TD_LOG_INFO, "source %lld: %s",
+				       (long long)src->id, f->warning);
+		}
+	}
+	schedule(j, res, f);
+	feed_free(f);
+	if (store_source_update(r->st, src))
+		td_log(TD_LOG_ERROR, "source %lld: saving fetch state: %s",
+		       (long long)src->id, store_errmsg(r->st));
+	store_source_release(src);
+	free(j);
+}
+
+int news_fetch_round(struct store *st, const struct news_fetch_opts *o,
+		     struct news_stats *stats, struct td_error *err)
+{
+	struct store_source *v = NULL;
+	size_t n = 0;
+	int rc;
+	struct news_stats dummy;
+	if (!stats)
+		stats = &dummy;
+	memset(stats, 0, sizeof *stats);
+	struct round r = { .st = st, .stats = stats,
+			   .cfg = o ? o->config : NULL, .now = td_now() };
+
+	if (o && o->source_id > 0) {
+		v = calloc(1, sizeof *v);
+		if (!v)
+			return TD_ENOMEM;
+		if ((rc = store_source_get(st, o->source_id, v))) {
+			free(v);
+			return td_error_set(err, rc, "no source %lld",
+					    (long long)o->source_id);
+		}
+		n = 1;
+	} else if ((rc = store_source_due(st, (o && o->force) ? INT64_MAX
+								: r.now,
+					  &v, &n))) {
+		return td_error_set(err, rc, "listing sources: %s",
+				    store_errmsg(st));
+	}
+
+	struct fetch_opts fo = { 0 };
+	if (r.cfg) {
+		fo.per_host = r.cfg->fetch_per_host;
+		fo.total = r.cfg->fetch_total;
+		fo.total_timeout = r.cfg->fetch_timeout;
+		fo.max_bytes = (size_t)r.cfg->fetch_max_bytes;
+	}
+	struct fetcher *fx = fetcher_new(&fo);
+	if (!fx) {
+		store_sources_free(v, n);
+		return td_error_set(err, TD_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = calloc(1, sizeof *j);
+		if (!j) {
+			rc = TD_ENOMEM;
+			break;
+		}
+		j->r = &r;
+		j->src = v[i]; /* takes the strings */
+		memset(&v[i], 0, sizeof v[i]);
+		struct fetch_request req = {
+			.url = j->src.url,
+			.etag = j->src.etag,
+			.last_modified = j->src.last_modified,
+			.user = j,
+		};
+		if ((rc = fetcher_add(fx, &req, on_feed))) {
+			store_source_release(&j->src);
+			free(j);
+			break;
+		}
+		stats->sources++;
+	}
+	store_sources_free(v, n);
+	int rrc = fetcher_run(fx);
+	fetcher_free(fx);
+	if (rc)
+		return td_error_set(err, rc, "queueing fetches: %s",
+				    td_strerror(rc));
+	if (rrc)
+		return td_error_set(err, rrc, "fetching: %s", td_strerror(rrc));
+	return 0;
+}

@@ -110,7 +110,7 @@ static void schedule(struct job *j, const struct fetch_result *res,
 	size_t nt = recent_times(r->st, src->id, times, CADENCE_ITEMS);
 	struct fetch_sched in = {
 		.now = r->now,
-		.status = res->error ? 0 : res->status,
+		.status = res->status,
 		.error_count = src->error_count,
 		.retry_after = res->retry_after,
 		.max_age = res->max_age,

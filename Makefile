@@ -27,10 +27,22 @@ else
 BUILD       := build/rel
 endif
 
+# Start-up time matters: `tidings parse` runs once per feed in pipelines.
+# The small libraries are linked statically (each shared library costs
+# loader time at every start); libcurl and libmicrohttpd, which drag in
+# TLS stacks with costly constructors, are loaded with dlopen when a
+# command first fetches or serves (see src/fetch/curl_dl.h). STATIC=0
+# links everything dynamically.
+STATIC     ?= 1
+LINK_PKGS  := expat gumbo sqlite3 jansson zlib libutf8proc libxxhash
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LINK_LIBS  := $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -lstemmer
 override CFLAGS := $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS     += $(PKG_LIBS) -lstemmer -lm -lpthread
+ifeq ($(STATIC),1)
+LDLIBS     += -Wl,-Bstatic $(LINK_LIBS) -Wl,-Bdynamic -lcurl -lm -lpthread -ldl
+else
+LDLIBS     += $(LINK_LIBS) -lcurl -lm -lpthread -ldl
+endif
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -26,7 +26,8 @@
 #include "core/time.h"
 #include "core/url.h"
 
-#include <curl/curl.h>
+#include "fetch/curl_dl.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -317,19 +318,13 @@ static int enqueue(struct fetcher *f, struct job *j, int front)
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
-
-static void init_curl(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 struct fetcher *fetcher_new(const struct fetch_opts *opts)
 {
-	pthread_once(&curl_once, init_curl);
-	if (curl_init_rc != CURLE_OK)
+	char why[256];
+	if (td_curl_load(why, sizeof why)) {
+		td_log(TD_LOG_ERROR, "fetch: %s", why);
 		return NULL;
+	}
 	struct fetcher *f = calloc(1, sizeof *f);
 	if (!f)
 		return NULL;

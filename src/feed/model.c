@@ -6,9 +6,10 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "core/time.h"
 
-#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -148,135 +149,119 @@ int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
 
 /* ---- JSON Feed writer ---- */
 
-static void set_str(json_t *o, const char *k, const char *v)
+static int person_empty(const struct feed_person *p)
 {
-	if (v && *v)
-		json_object_set_new(o, k, json_string(v));
+	return !(p->name && *p->name) && !(p->url && *p->url) &&
+	       !(p->avatar && *p->avatar) && !(p->email && *p->email);
 }
 
-static void set_date(json_t *o, const char *k, int64_t t)
+static void persons(struct td_json *j, const struct feed_person *v, size_t n)
 {
-	char buf[32];
-	if (t != TD_TIME_NONE)
-		json_object_set_new(o, k, json_string(td_time_rfc3339(t, buf)));
-}
-
-static json_t *persons(const struct feed_person *v, size_t n)
-{
-	json_t *a = json_array();
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += !person_empty(&v[i]);
+	if (!k)
+		return;
+	td_json_key(j, "authors");
+	td_json_arr_begin(j);
 	for (size_t i = 0; i < n; i++) {
-		json_t *p = json_object();
-		set_str(p, "name", v[i].name);
-		set_str(p, "url", v[i].url);
-		set_str(p, "avatar", v[i].avatar);
-		if (!v[i].url && v[i].email) {
+		const struct feed_person *p = &v[i];
+		if (person_empty(p))
+			continue;
+		td_json_obj_begin(j);
+		td_json_kstr(j, "name", p->name);
+		if (p->url && *p->url) {
+			td_json_kstr(j, "url", p->url);
+		} else if (p->email && *p->email) {
 			/* JSON Feed has no email field: use a mailto url */
 			struct td_buf m;
 			td_buf_init(&m, 0);
-			td_buf_printf(&m, "mailto:%s", v[i].email);
+			td_buf_printf(&m, "mailto:%s", p->email);
 			if (!td_buf_err(&m))
-				set_str(p, "url", td_buf_cstr(&m));
+				td_json_kstr(j, "url", td_buf_cstr(&m));
 			td_buf_release(&m);
 		}
-		if (json_object_size(p))
-			json_array_append_new(a, p);
-		else
-			json_decref(p);
+		td_json_kstr(j, "avatar", p->avatar);
+		td_json_obj_end(j);
 	}
-	return a;
+	td_json_arr_end(j);
 }
 
-static const char *format_version(enum feed_format f)
+static void date(struct td_json *j, const char *k, int64_t t)
 {
-	(void)f;
-	return "https://jsonfeed.org/version/1.1";
+	char buf[32];
+	if (t != TD_TIME_NONE)
+		td_json_kstr(j, k, td_time_rfc3339(t, buf));
 }
 
-static json_t *item_json(const struct feed_item *it)
+static void item_json(struct td_json *j, const struct feed_item *it)
 {
-	json_t *o = json_object();
-	set_str(o, "id", it->id);
-	set_str(o, "url", it->url);
-	set_str(o, "external_url", it->external_url);
-	set_str(o, "title", it->title);
-	set_str(o, "content_html", it->content_html);
-	set_str(o, "content_text", it->content_text);
-	set_str(o, "summary", it->summary);
-	set_str(o, "image", it->image);
-	set_str(o, "banner_image", it->banner_image);
-	set_date(o, "date_published", it->date_published);
-	set_date(o, "date_modified", it->date_modified);
-	if (it->n_authors) {
-		json_t *a = persons(it->authors, it->n_authors);
-		if (json_array_size(a))
-			json_object_set_new(o, "authors", a);
-		else
-			json_decref(a);
-	}
+	td_json_obj_begin(j);
+	td_json_kstr(j, "id", it->id);
+	td_json_kstr(j, "url", it->url);
+	td_json_kstr(j, "external_url", it->external_url);
+	td_json_kstr(j, "title", it->title);
+	td_json_kstr(j, "content_html", it->content_html);
+	td_json_kstr(j, "content_text", it->content_text);
+	td_json_kstr(j, "summary", it->summary);
+	td_json_kstr(j, "image", it->image);
+	td_json_kstr(j, "banner_image", it->banner_image);
+	date(j, "date_published", it->date_published);
+	date(j, "date_modified", it->date_modified);
+	persons(j, it->authors, it->n_authors);
 	if (it->n_tags) {
-		json_t *a = json_array();
+		td_json_key(j, "tags");
+		td_json_arr_begin(j);
 		for (size_t i = 0; i < it->n_tags; i++)
-			json_array_append_new(a, json_string(it->tags[i]));
-		json_object_set_new(o, "tags", a);
+			td_json_str(j, it->tags[i]);
+		td_json_arr_end(j);
 	}
-	set_str(o, "language", it->language);
+	td_json_kstr(j, "language", it->language);
 	if (it->n_attachments) {
-		json_t *a = json_array();
+		td_json_key(j, "attachments");
+		td_json_arr_begin(j);
 		for (size_t i = 0; i < it->n_attachments; i++) {
 			const struct feed_attachment *at = &it->attachments[i];
-			json_t *x = json_object();
-			set_str(x, "url", at->url);
-			set_str(x, "mime_type", at->mime_type);
-			set_str(x, "title", at->title);
-			if (at->size_in_bytes >= 0)
-				json_object_set_new(
-					x, "size_in_bytes",
-					json_integer(at->size_in_bytes));
-			if (at->duration_in_seconds >= 0)
-				json_object_set_new(
-					x, "duration_in_seconds",
-					json_integer(at->duration_in_seconds));
-			json_array_append_new(a, x);
+			td_json_obj_begin(j);
+			td_json_kstr(j, "url", at->url);
+			td_json_kstr(j, "mime_type", at->mime_type);
+			td_json_kstr(j, "title", at->title);
+			if (at->size_in_bytes >= 0) {
+				td_json_key(j, "size_in_bytes");
+				td_json_int(j, at->size_in_bytes);
+			}
+			if (at->duration_in_seconds >= 0) {
+				td_json_key(j, "duration_in_seconds");
+				td_json_int(j, at->duration_in_seconds);
+			}
+			td_json_obj_end(j);
 		}
-		json_object_set_new(o, "attachments", a);
+		td_json_arr_end(j);
 	}
-	return o;
-}
-
-static int dump_cb(const char *p, size_t n, void *data)
-{
-	return td_buf_append(data, p, n) ? -1 : 0;
+	td_json_obj_end(j);
 }
 
 int feed_to_jsonfeed(const struct feed *f, struct td_buf *out)
 {
-	json_t *o = json_object();
-	if (!o)
-		return TD_ENOMEM;
-	json_object_set_new(o, "version", json_string(format_version(f->format)));
-	set_str(o, "title", f->title);
-	set_str(o, "home_page_url", f->home_page_url);
-	set_str(o, "feed_url", f->feed_url);
-	set_str(o, "description", f->description);
-	set_str(o, "next_url", f->next_url);
-	set_str(o, "icon", f->icon);
-	set_str(o, "favicon", f->favicon);
-	set_str(o, "language", f->language);
-	if (f->n_authors) {
-		json_t *a = persons(f->authors, f->n_authors);
-		if (json_array_size(a))
-			json_object_set_new(o, "authors", a);
-		else
-			json_decref(a);
-	}
-	json_t *items = json_array();
+	struct td_json j;
+	td_json_init(&j, out, 2);
+	td_json_obj_begin(&j);
+	td_json_kstr(&j, "version", "https://jsonfeed.org/version/1.1");
+	td_json_kstr(&j, "title", f->title);
+	td_json_kstr(&j, "home_page_url", f->home_page_url);
+	td_json_kstr(&j, "feed_url", f->feed_url);
+	td_json_kstr(&j, "description", f->description);
+	td_json_kstr(&j, "next_url", f->next_url);
+	td_json_kstr(&j, "icon", f->icon);
+	td_json_kstr(&j, "favicon", f->favicon);
+	td_json_kstr(&j, "language", f->language);
+	persons(&j, f->authors, f->n_authors);
+	td_json_key(&j, "items");
+	td_json_arr_begin(&j);
 	for (size_t i = 0; i < f->n_items; i++)
-		json_array_append_new(items, item_json(&f->items[i]));
-	json_object_set_new(o, "items", items);
-	int rc = json_dump_callback(o, dump_cb, out,
-				    JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (rc)
-		return td_buf_err(out) ? td_buf_err(out) : TD_ENOMEM;
-	return td_buf_putc(out, '\n');
+		item_json(&j, &f->items[i]);
+	td_json_arr_end(&j);
+	td_json_obj_end(&j);
+	td_buf_putc(out, '\n');
+	return td_buf_err(out);
 }

@@ -1,0 +1,47 @@
+/*
+ * json.h - a streaming JSON writer into a td_buf.
+ *
+ * Faster than building a jansson tree and dumping it (the tree costs an
+ * allocation per value and a hash per key). With indent > 0 the layout is
+ * byte-for-byte jansson's JSON_INDENT(n) | JSON_PRESERVE_ORDER, so outputs
+ * stay stable whichever writer produced them; indent 0 is compact.
+ * Strings must be valid UTF-8 (the feed model guarantees it); control
+ * characters are escaped as jansson does. Errors are the buffer's (sticky).
+ */
+#ifndef TD_JSON_H
+#define TD_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct td_buf;
+
+#define TD_JSON_MAX_DEPTH 64
+
+struct td_json {
+	struct td_buf *out;
+	int indent;
+	int depth;
+	unsigned char has_items[TD_JSON_MAX_DEPTH];
+	unsigned char after_key; /* the next value follows "key": */
+};
+
+void td_json_init(struct td_json *j, struct td_buf *out, int indent);
+void td_json_obj_begin(struct td_json *j);
+void td_json_obj_end(struct td_json *j);
+void td_json_arr_begin(struct td_json *j);
+void td_json_arr_end(struct td_json *j);
+/* Member name inside an object; the next call writes its value. */
+void td_json_key(struct td_json *j, const char *key);
+void td_json_str(struct td_json *j, const char *s);
+void td_json_strn(struct td_json *j, const char *s, size_t len);
+void td_json_int(struct td_json *j, int64_t v);
+void td_json_bool(struct td_json *j, int v);
+void td_json_null(struct td_json *j);
+/* Shorthands: a member only when the value is present. */
+void td_json_kstr(struct td_json *j, const char *key, const char *s);
+
+/* Append s as a JSON string literal (with quotes) to b. */
+void td_json_escape(struct td_buf *b, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,698 @@
+/*
+ * encoding.c - bring an XML feed to UTF-8 (feed_to_utf8, feed_utf8_prepare).
+ *
+ * Precedence, as browsers and feed readers do it:
+ *   1. a byte order mark (UTF-8, UTF-16LE/BE, UTF-32LE/BE), or the zero-byte
+ *      patterns of a BOM-less UTF-16/32 "<?xml" (XML 1.0 appendix F);
+ *   2. the charset from the HTTP Content-Type header;
+ *   3. the encoding in the XML declaration;
+ *   4. UTF-8 when the bytes are valid UTF-8, else windows-1252.
+ * Labels are mapped the WHATWG way where it matters: ISO-8859-1, latin1 and
+ * US-ASCII decode as windows-1252 (us-ascii with valid UTF-8 bytes is taken
+ * as UTF-8, the declaration being obviously wrong), gb2312/gbk as GB18030,
+ * shift_jis as CP932, euc-kr as CP949. A UTF-8 label on bytes that are mostly
+ * not UTF-8 (more invalid sequences than valid multibyte ones) falls back to
+ * windows-1252 with a warning. UTF-8, UTF-16/32 and windows-1252 are decoded
+ * here; everything else through glibc iconv. Invalid sequences become
+ * U+FFFD. The encoding pseudo-attribute of a converted document's XML
+ * declaration is blanked out (overwritten with spaces, in place), so an XML
+ * parser sees a plain UTF-8 document.
+ */
+#include "feed/feed.h"
+#include "feed/feed_int.h"
+
+#include "core/buf.h"
+#include "core/err.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum kind {
+	K_NONE,
+	K_UTF8,
+	K_ASCII, /* us-ascii label: UTF-8 if valid, else windows-1252 */
+	K_CP1252,
+	K_UTF16, /* label without byte order: needs a BOM or zero pattern */
+	K_UTF16LE,
+	K_UTF16BE,
+	K_UTF32,
+	K_UTF32LE,
+	K_UTF32BE,
+	K_ICONV,
+};
+
+struct alias {
+	const char *label;
+	enum kind kind;
+	const char *name; /* iconv name and the name reported in *used */
+};
+
+/* Labels are compared after lower-casing and dropping '-', '_', ' ', '.'
+ * and ':' so "ISO_8859-1", "iso8859-1" and "ISO 8859 1" all match. */
+static const struct alias aliases[] = {
+	{ "utf8", K_UTF8, "UTF-8" },
+	{ "unicode11utf8", K_UTF8, "UTF-8" },
+	{ "xunicode20utf8", K_UTF8, "UTF-8" },
+	{ "usascii", K_ASCII, "US-ASCII" },
+	{ "ascii", K_ASCII, "US-ASCII" },
+	{ "ansix3.41968", K_ASCII, "US-ASCII" },
+	{ "ansix341968", K_ASCII, "US-ASCII" },
+	{ "iso646us", K_ASCII, "US-ASCII" },
+	{ "us", K_ASCII, "US-ASCII" },
+	{ "cp367", K_ASCII, "US-ASCII" },
+	{ "ibm367", K_ASCII, "US-ASCII" },
+	{ "iso88591", K_CP1252, "windows-1252" },
+	{ "iso885911987", K_CP1252, "windows-1252" },
+	{ "latin1", K_CP1252, "windows-1252" },
+	{ "l1", K_CP1252, "windows-1252" },
+	{ "cp819", K_CP1252, "windows-1252" },
+	{ "ibm819", K_CP1252, "windows-1252" },
+	{ "isoir100", K_CP1252, "windows-1252" },
+	{ "csisolatin1", K_CP1252, "windows-1252" },
+	{ "windows1252", K_CP1252, "windows-1252" },
+	{ "cp1252", K_CP1252, "windows-1252" },
+	{ "xcp1252", K_CP1252, "windows-1252" },
+	{ "utf16", K_UTF16, "UTF-16" },
+	{ "ucs2", K_UTF16, "UTF-16" },
+	{ "iso10646ucs2", K_UTF16, "UTF-16" },
+	{ "unicode", K_UTF16, "UTF-16" },
+	{ "utf16le", K_UTF16LE, "UTF-16LE" },
+	{ "utf16be", K_UTF16BE, "UTF-16BE" },
+	{ "utf32", K_UTF32, "UTF-32" },
+	{ "ucs4", K_UTF32, "UTF-32" },
+	{ "utf32le", K_UTF32LE, "UTF-32LE" },
+	{ "utf32be", K_UTF32BE, "UTF-32BE" },
+	{ "gb2312", K_ICONV, "GB18030" },
+	{ "gbk", K_ICONV, "GB18030" },
+	{ "xgbk", K_ICONV, "GB18030" },
+	{ "cp936", K_ICONV, "GB18030" },
+	{ "euccn", K_ICONV, "GB18030" },
+	{ "csgb2312", K_ICONV, "GB18030" },
+	{ "chinese", K_ICONV, "GB18030" },
+	{ "gb18030", K_ICONV, "GB18030" },
+	{ "big5", K_ICONV, "BIG5-HKSCS" },
+	{ "big5hkscs", K_ICONV, "BIG5-HKSCS" },
+	{ "cnbig5", K_ICONV, "BIG5-HKSCS" },
+	{ "xxbig5", K_ICONV, "BIG5-HKSCS" },
+	{ "shiftjis", K_ICONV, "CP932" },
+	{ "sjis", K_ICONV, "CP932" },
+	{ "xsjis", K_ICONV, "CP932" },
+	{ "mskanji", K_ICONV, "CP932" },
+	{ "csshiftjis", K_ICONV, "CP932" },
+	{ "windows31j", K_ICONV, "CP932" },
+	{ "ms932", K_ICONV, "CP932" },
+	{ "cp932", K_ICONV, "CP932" },
+	{ "eucjp", K_ICONV, "EUC-JP" },
+	{ "iso2022jp", K_ICONV, "ISO-2022-JP" },
+	{ "euckr", K_ICONV, "CP949" },
+	{ "ksc56011987", K_ICONV, "CP949" },
+	{ "korean", K_ICONV, "CP949" },
+	{ "windows949", K_ICONV, "CP949" },
+	{ "cp949", K_ICONV, "CP949" },
+	{ "iso88599", K_ICONV, "WINDOWS-1254" },
+	{ "latin5", K_ICONV, "WINDOWS-1254" },
+	{ "windows1254", K_ICONV, "WINDOWS-1254" },
+	{ "tis620", K_ICONV, "CP874" },
+	{ "iso885911", K_ICONV, "CP874" },
+	{ "windows874", K_ICONV, "CP874" },
+	{ "macintosh", K_ICONV, "MACINTOSH" },
+	{ "mac", K_ICONV, "MACINTOSH" },
+	{ "xmacroman", K_ICONV, "MACINTOSH" },
+	{ "koi8r", K_ICONV, "KOI8-R" },
+	{ "koi8u", K_ICONV, "KOI8-U" },
+	{ "koi8", K_ICONV, "KOI8-R" },
+	{ "iso88592", K_ICONV, "ISO-8859-2" },
+	{ "iso88593", K_ICONV, "ISO-8859-3" },
+	{ "iso88594", K_ICONV, "ISO-8859-4" },
+	{ "iso88595", K_ICONV, "ISO-8859-5" },
+	{ "iso88596", K_ICONV, "ISO-8859-6" },
+	{ "iso88597", K_ICONV, "ISO-8859-7" },
+	{ "iso88598", K_ICONV, "ISO-8859-8" },
+	{ "iso88598i", K_ICONV, "ISO-8859-8" },
+	{ "iso885910", K_ICONV, "ISO-8859-10" },
+	{ "iso885913", K_ICONV, "ISO-8859-13" },
+	{ "iso885914", K_ICONV, "ISO-8859-14" },
+	{ "iso885915", K_ICONV, "ISO-8859-15" },
+	{ "latin9", K_ICONV, "ISO-8859-15" },
+	{ "iso885916", K_ICONV, "ISO-8859-16" },
+	{ "windows1250", K_ICONV, "WINDOWS-1250" },
+	{ "cp1250", K_ICONV, "WINDOWS-1250" },
+	{ "windows1251", K_ICONV, "WINDOWS-1251" },
+	{ "cp1251", K_ICONV, "WINDOWS-1251" },
+	{ "windows1253", K_ICONV, "WINDOWS-1253" },
+	{ "cp1253", K_ICONV, "WINDOWS-1253" },
+	{ "windows1255", K_ICONV, "WINDOWS-1255" },
+	{ "cp1255", K_ICONV, "WINDOWS-1255" },
+	{ "windows1256", K_ICONV, "WINDOWS-1256" },
+	{ "cp1256", K_ICONV, "WINDOWS-1256" },
+	{ "windows1257", K_ICONV, "WINDOWS-1257" },
+	{ "cp1257", K_ICONV, "WINDOWS-1257" },
+	{ "windows1258", K_ICONV, "WINDOWS-1258" },
+	{ "cp1258", K_ICONV, "WINDOWS-1258" },
+	{ "ibm866", K_ICONV, "IBM866" },
+	{ "cp866", K_ICONV, "IBM866" },
+	{ "viscii", K_ICONV, "VISCII" },
+};
+
+/* Lower-cased label without separators; 0 when the label has characters no
+ * charset name uses or is too long. */
+static int squash_label(const char *s, size_t n, char out[48])
+{
+	size_t w = 0;
+	struct td_str t = td_str_trim((struct td_str){ s, n });
+	if (!t.len || t.len >= 48)
+		return 0;
+	for (size_t i = 0; i < t.len; i++) {
+		unsigned char c = (unsigned char)t.p[i];
+		if (c >= 'A' && c <= 'Z')
+			out[w++] = (char)(c + 32);
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			out[w++] = (char)c;
+		else if (c == '-' || c == '_' || c == ' ' || c == ':' ||
+			 c == '.')
+			continue;
+		else
+			return 0;
+	}
+	out[w] = '\0';
+	return w > 0;
+}
+
+/* Map a charset label to a kind and a static name. For labels not in the
+ * table that iconv accepts, the kind is K_ICONV and *ic_name the label
+ * itself copied into icbuf. Returns K_NONE for unusable labels. */
+static enum kind label_kind(const char *s, size_t n, const char **name,
+			    char icbuf[48])
+{
+	char sq[48];
+	if (!squash_label(s, n, sq))
+		return K_NONE;
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+		if (!strcmp(sq, aliases[i].label)) {
+			*name = aliases[i].name;
+			return aliases[i].kind;
+		}
+	/* not in the table: let iconv decide on the label as written */
+	struct td_str t = td_str_trim((struct td_str){ s, n });
+	if (t.len >= 48)
+		return K_NONE;
+	for (size_t i = 0; i < t.len; i++) {
+		char c = t.p[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		      c == '.' || c == ':'))
+			return K_NONE;
+		icbuf[i] = c;
+	}
+	icbuf[t.len] = '\0';
+	iconv_t cd = iconv_open("UTF-8", icbuf);
+	if (cd == (iconv_t)-1)
+		return K_NONE;
+	iconv_close(cd);
+	*name = NULL; /* caller uses icbuf */
+	return K_ICONV;
+}
+
+/* ---- UTF-8 validation ---------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at u[0] (non-ASCII lead), or 0. */
+static size_t utf8_seq(const unsigned char *u, size_t n)
+{
+	unsigned c = u[0];
+	if (c >= 0xC2 && c <= 0xDF)
+		return n >= 2 && (u[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		if (n < 3 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xE0 && u[1] < 0xA0)
+			return 0; /* overlong */
+		if (c == 0xED && u[1] >= 0xA0)
+			return 0; /* surrogate */
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if (n < 4 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80 ||
+		    (u[3] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xF0 && u[1] < 0x90)
+			return 0;
+		if (c == 0xF4 && u[1] >= 0x90)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* Count valid multibyte sequences and invalid bytes; stops early once the
+ * answer to "valid?" is known when stop_at_invalid is set. */
+static void utf8_scan(const char *s, size_t len, size_t *n_multi,
+		      size_t *n_bad, int stop_at_invalid)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, multi = 0, bad = 0;
+	while (i < len) {
+		/* ASCII fast path, eight bytes at a time */
+		while (i + 8 <= len) {
+			uint64_t v;
+			memcpy(&v, u + i, 8);
+			if (v & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t n = utf8_seq(u + i, len - i);
+		if (n) {
+			multi++;
+			i += n;
+		} else {
+			bad++;
+			if (stop_at_invalid)
+				break;
+			i++;
+		}
+	}
+	*n_multi = multi;
+	*n_bad = bad;
+}
+
+int feed_utf8_valid(const char *s, size_t len)
+{
+	size_t m, b;
+	utf8_scan(s, len, &m, &b, 1);
+	return b == 0;
+}
+
+/* ---- decoders ------------------------------------------------------------ */
+
+static const uint16_t cp1252_high[32] = {
+	0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+	0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+};
+
+static void put_utf8(struct td_buf *b, uint32_t cp)
+{
+	td_buf_put_utf8(b, cp);
+}
+
+static int decode_cp1252(const char *s, size_t len, struct td_buf *b)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t high = 0;
+	for (size_t i = 0; i < len; i++)
+		high += u[i] >> 7;
+	size_t need;
+	if (td_size_add(len, high * 2, &need) || td_buf_reserve(b, need))
+		return TD_ENOMEM;
+	size_t run = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (u[i] < 0x80)
+			continue;
+		td_buf_append(b, s + run, i - run);
+		run = i + 1;
+		put_utf8(b, u[i] < 0xA0 ? cp1252_high[u[i] - 0x80] : u[i]);
+	}
+	td_buf_append(b, s + run, len - run);
+	return td_buf_err(b);
+}
+
+/* UTF-8 with invalid sequences replaced: each invalid lead byte and the
+ * continuation bytes right after it become one U+FFFD. */
+static int decode_utf8_lossy(const char *s, size_t len, struct td_buf *b)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (td_buf_reserve(b, len + len / 8))
+		return td_buf_err(b);
+	size_t i = 0, run = 0;
+	while (i < len) {
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t n = utf8_seq(u + i, len - i);
+		if (n) {
+			i += n;
+			continue;
+		}
+		td_buf_append(b, s + run, i - run);
+		put_utf8(b, 0xFFFD);
+		i++;
+		while (i < len && (u[i] & 0xC0) == 0x80)
+			i++;
+		run = i;
+	}
+	td_buf_append(b, s + run, len - run);
+	return td_buf_err(b);
+}
+
+static int decode_utf16(const char *s, size_t len, int be, struct td_buf *b)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (td_buf_reserve(b, len + len / 2))
+		return td_buf_err(b);
+	size_t i = 0;
+	while (i + 2 <= len && !td_buf_err(b)) {
+		uint32_t c = be ? (uint32_t)(u[i] << 8 | u[i + 1])
+				: (uint32_t)(u[i + 1] << 8 | u[i]);
+		i += 2;
+		if (c >= 0xD800 && c <= 0xDBFF && i + 2 <= len) {
+			uint32_t d = be ? (uint32_t)(u[i] << 8 | u[i + 1])
+					: (uint32_t)(u[i + 1] << 8 | u[i]);
+			if (d >= 0xDC00 && d <= 0xDFFF) {
+				i += 2;
+				c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
+			}
+		}
+		if (c < 0x80)
+			td_buf_putc(b, (int)c);
+		else
+			put_utf8(b, c); /* lone surrogates become U+FFFD */
+	}
+	if (i < len)
+		put_utf8(b, 0xFFFD);
+	return td_buf_err(b);
+}
+
+static int decode_utf32(const char *s, size_t len, int be, struct td_buf *b)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (td_buf_reserve(b, len / 2 + 4))
+		return td_buf_err(b);
+	size_t i = 0;
+	while (i + 4 <= len && !td_buf_err(b)) {
+		uint32_t c = be ? (uint32_t)u[i] << 24 | (uint32_t)u[i + 1] << 16 |
+					  (uint32_t)u[i + 2] << 8 | u[i + 3]
+				: (uint32_t)u[i + 3] << 24 | (uint32_t)u[i + 2] << 16 |
+					  (uint32_t)u[i + 1] << 8 | u[i];
+		i += 4;
+		put_utf8(b, c);
+	}
+	if (i < len)
+		put_utf8(b, 0xFFFD);
+	return td_buf_err(b);
+}
+
+/* Convert with iconv; invalid or incomplete input becomes U+FFFD. Returns
+ * 0, TD_ENOMEM, or TD_EINVAL when iconv does not know the charset. */
+static int decode_iconv(const char *name, const char *s, size_t len,
+			struct td_buf *b)
+{
+	iconv_t cd = iconv_open("UTF-8", name);
+	if (cd == (iconv_t)-1)
+		return TD_EINVAL;
+	char *in = (char *)s;
+	size_t inleft = len;
+	size_t chunk = len + 64;
+	while (inleft > 0 && !td_buf_err(b)) {
+		if (td_buf_reserve(b, chunk))
+			break;
+		char *outp = b->p + b->len;
+		size_t outleft = b->cap - b->len - 1;
+		size_t r = iconv(cd, &in, &inleft, &outp, &outleft);
+		b->len = (size_t)(outp - b->p);
+		b->p[b->len] = '\0';
+		if (r != (size_t)-1)
+			break;
+		if (errno == E2BIG) {
+			chunk = inleft * 2 + 64;
+			continue;
+		}
+		/* EILSEQ or EINVAL (truncated at the end): replace one byte */
+		put_utf8(b, 0xFFFD);
+		in++;
+		inleft--;
+		if (errno == EINVAL && inleft == 0)
+			break;
+	}
+	/* flush any shift state (stateful encodings such as ISO-2022-JP) */
+	if (!td_buf_err(b) && !td_buf_reserve(b, 16)) {
+		char *outp = b->p + b->len;
+		size_t outleft = b->cap - b->len - 1;
+		iconv(cd, NULL, NULL, &outp, &outleft);
+		b->len = (size_t)(outp - b->p);
+		b->p[b->len] = '\0';
+	}
+	iconv_close(cd);
+	return td_buf_err(b);
+}
+
+/* ---- detection ----------------------------------------------------------- */
+
+/* Byte order mark or BOM-less UTF-16/32 pattern: kind and BOM length. */
+static enum kind sniff_bom(const unsigned char *u, size_t len, size_t *skip)
+{
+	*skip = 0;
+	if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+		*skip = 3;
+		return K_UTF8;
+	}
+	if (len >= 4 && u[0] == 0xFF && u[1] == 0xFE && !u[2] && !u[3]) {
+		*skip = 4;
+		return K_UTF32LE;
+	}
+	if (len >= 4 && !u[0] && !u[1] && u[2] == 0xFE && u[3] == 0xFF) {
+		*skip = 4;
+		return K_UTF32BE;
+	}
+	if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
+		*skip = 2;
+		return K_UTF16LE;
+	}
+	if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
+		*skip = 2;
+		return K_UTF16BE;
+	}
+	if (len >= 4) {
+		if (u[0] && !u[1] && !u[2] && !u[3])
+			return K_UTF32LE;
+		if (!u[0] && !u[1] && !u[2] && u[3])
+			return K_UTF32BE;
+		if (u[0] && !u[1] && u[2] && !u[3])
+			return K_UTF16LE;
+		if (!u[0] && u[1] && !u[2] && u[3])
+			return K_UTF16BE;
+	}
+	return K_NONE;
+}
+
+/* Find the encoding value of an XML declaration near the start: returns a
+ * pointer to the value and sets *vlen, and *attr / *alen to the whole
+ * `encoding="..."` pseudo-attribute (for blanking). NULL when absent. */
+static const char *decl_encoding(const char *s, size_t len, size_t *vlen,
+				 size_t *attr, size_t *alen)
+{
+	size_t lim = len < 1024 ? len : 1024;
+	size_t i = 0;
+	while (i < lim && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+			   s[i] == '\n'))
+		i++;
+	if (lim - i < 6 || memcmp(s + i, "<?xml", 5))
+		return NULL;
+	size_t start = i + 5;
+	size_t end = start;
+	while (end + 1 < lim && !(s[end] == '?' && s[end + 1] == '>') &&
+	       s[end] != '<' && s[end] != '>')
+		end++;
+	for (size_t j = start; j + 8 < end; j++) {
+		if (memcmp(s + j, "encoding", 8))
+			continue;
+		size_t k = j + 8;
+		while (k < end && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r' ||
+				   s[k] == '\n'))
+			k++;
+		if (k >= end || s[k] != '=')
+			continue;
+		k++;
+		while (k < end && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r' ||
+				   s[k] == '\n'))
+			k++;
+		if (k >= end || (s[k] != '"' && s[k] != '\''))
+			continue;
+		char q = s[k];
+		size_t v = k + 1, e = v;
+		while (e < end && s[e] != q)
+			e++;
+		if (e >= end)
+			return NULL;
+		*vlen = e - v;
+		*attr = j;
+		*alen = e + 1 - j;
+		return s + v;
+	}
+	return NULL;
+}
+
+/* Blank the encoding pseudo-attribute of the declaration in a UTF-8 copy. */
+static void blank_decl_encoding(char *s, size_t len)
+{
+	size_t vlen, attr, alen;
+	if (decl_encoding(s, len, &vlen, &attr, &alen))
+		memset(s + attr, ' ', alen);
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+static const char *kind_name(enum kind k)
+{
+	switch (k) {
+	case K_UTF16LE: return "UTF-16LE";
+	case K_UTF16BE: return "UTF-16BE";
+	case K_UTF32LE: return "UTF-32LE";
+	case K_UTF32BE: return "UTF-32BE";
+	case K_CP1252: return "windows-1252";
+	default: return "UTF-8";
+	}
+}
+
+/* Resolve a label-only UTF-16/32 kind using the bytes: little endian unless
+ * the zero pattern says big. Returns K_NONE when the bytes are plainly
+ * ASCII-compatible (the label then is wrong). */
+static enum kind fix_wide(enum kind k, const unsigned char *u, size_t len)
+{
+	size_t skip;
+	enum kind s = sniff_bom(u, len, &skip);
+	if (k == K_UTF16)
+		return s == K_UTF16LE || s == K_UTF16BE ? s : K_NONE;
+	if (k == K_UTF32)
+		return s == K_UTF32LE || s == K_UTF32BE ? s : K_NONE;
+	if ((k == K_UTF16LE || k == K_UTF16BE || k == K_UTF32LE ||
+	     k == K_UTF32BE) && len >= 2 && u[0] && u[1])
+		return K_NONE; /* "<?" in a wide encoding has a zero byte */
+	return k;
+}
+
+int feed_utf8_prepare(const char *data, size_t len, const char *http_charset,
+		      const char **out, size_t *outlen, int *owned,
+		      const char **used, int *warned)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	size_t skip = 0;
+	enum kind k = K_NONE;
+	const char *name = NULL;
+	char icbuf[48];
+	int explicit_utf8 = 0;
+
+	*out = NULL;
+	*outlen = 0;
+	*owned = 0;
+	*warned = 0;
+	*used = "UTF-8";
+	if (!data || !len) {
+		data = "";
+		len = 0;
+	}
+	u = (const unsigned char *)data;
+
+	k = sniff_bom(u, len, &skip);
+	if (k == K_NONE && http_charset && *http_charset) {
+		k = label_kind(http_charset, strlen(http_charset), &name, icbuf);
+		enum kind f = fix_wide(k, u, len);
+		if (f == K_NONE)
+			*warned = 1; /* unknown, or says UTF-16 and is not */
+		k = f;
+		explicit_utf8 = k == K_UTF8;
+	}
+	if (k == K_NONE) {
+		size_t vlen, attr, alen;
+		const char *v = decl_encoding(data, len, &vlen, &attr, &alen);
+		if (v) {
+			k = label_kind(v, vlen, &name, icbuf);
+			if (k == K_NONE)
+				*warned = 1;
+			enum kind f = fix_wide(k, u, len);
+			if (f == K_NONE && k != K_NONE)
+				*warned = 1; /* says UTF-16, bytes are not */
+			k = f;
+			explicit_utf8 = k == K_UTF8;
+		}
+	}
+	data += skip;
+	len -= skip;
+
+	if (k == K_NONE || k == K_UTF8 || k == K_ASCII) {
+		size_t multi, bad;
+		utf8_scan(data, len, &multi, &bad, 0);
+		if (!bad) {
+			if (k == K_ASCII && multi)
+				*warned = 1;
+			*out = data;
+			*outlen = len;
+			*used = "UTF-8";
+			return 0;
+		}
+		*warned = 1;
+		if (explicit_utf8 && multi >= bad)
+			k = K_UTF8; /* mostly UTF-8: replace the bad bytes */
+		else
+			k = K_CP1252;
+	}
+
+	struct td_buf b;
+	td_buf_init(&b, 0);
+	int rc = 0;
+	switch (k) {
+	case K_UTF8: rc = decode_utf8_lossy(data, len, &b); break;
+	case K_CP1252: rc = decode_cp1252(data, len, &b); break;
+	case K_UTF16LE: rc = decode_utf16(data, len, 0, &b); break;
+	case K_UTF16BE: rc = decode_utf16(data, len, 1, &b); break;
+	case K_UTF32LE: rc = decode_utf32(data, len, 0, &b); break;
+	case K_UTF32BE: rc = decode_utf32(data, len, 1, &b); break;
+	default:
+		rc = decode_iconv(name ? name : icbuf, data, len, &b);
+		if (rc == TD_EINVAL) {
+			/* iconv refused after all: fall back */
+			*warned = 1;
+			td_buf_reset(&b);
+			k = feed_utf8_valid(data, len) ? K_UTF8 : K_CP1252;
+			rc = k == K_UTF8 ? td_buf_append(&b, data, len)
+					 : decode_cp1252(data, len, &b);
+		}
+		break;
+	}
+	if (rc) {
+		td_buf_release(&b);
+		return TD_ENOMEM;
+	}
+	size_t n = 0;
+	char *p = td_buf_detach(&b, &n);
+	if (!p)
+		return TD_ENOMEM;
+	blank_decl_encoding(p, n);
+	*out = p;
+	*outlen = n;
+	*owned = 1;
+	*used = k == K_ICONV ? (name ? name : "iconv") : kind_name(k);
+	return 0;
+}
+
+int feed_to_utf8(const char *data, size_t len, const char *http_charset,
+		 char **out, size_t *outlen, const char **used, int *warned)
+{
+	const char *p;
+	size_t n;
+	int owned;
+	*out = NULL;
+	*outlen = 0;
+	int rc = feed_utf8_prepare(data, len, http_charset, &p, &n, &owned,
+				   used, warned);
+	if (rc)
+		return rc;
+	if (owned) {
+		*out = (char *)p;
+	} else {
+		*out = td_strndup(p, n);
+		if (!*out)
+			return TD_ENOMEM;
+		blank_decl_encoding(*out, n);
+	}
+	*outlen = n;
+	return 0;
+}

@@ -13,8 +13,10 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "core/url.h"
 #include "feed/feed.h"
 #include "fetch/fetch.h"
+#include "html/html.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -24,6 +26,40 @@
 
 /* Recent items whose dates feed the cadence estimate. */
 #define CADENCE_ITEMS 20
+
+/* Article pages fetched for extraction in one round at most; the rest wait
+ * for the next round. */
+#define EXTRACT_PER_ROUND 500
+/* Attempts before extraction of an article is given up. */
+#define EXTRACT_TRIES 5
+/* First retry delay after a failed page fetch; doubles each attempt. */
+#define EXTRACT_RETRY (15 * 60)
+
+/* Whether the article's page should be fetched and its main text
+ * extracted: always in extract mode; in auto mode when the feed's content
+ * looks like an excerpt. Only for URLs the fetcher can read. */
+static int wants_extraction(int mode, const struct store_article *a)
+{
+	if (!a->url || !(td_url_is_http(a->url) || !strncmp(a->url, "file:", 5)))
+		return 0;
+	/* RFC 6761: names under .example and .invalid never resolve; the
+	 * bundled samples use them, and a lookup would only time out */
+	char *host = td_url_host(a->url);
+	size_t hl = host ? strlen(host) : 0;
+	int reserved = (hl >= 8 && !strcmp(host + hl - 8, ".example")) ||
+		       (hl >= 8 && !strcmp(host + hl - 8, ".invalid")) ||
+		       (host && (!strcmp(host, "example") ||
+				 !strcmp(host, "invalid")));
+	free(host);
+	if (reserved)
+		return 0;
+	if (mode == STORE_MODE_EXTRACT)
+		return 1;
+	if (mode != STORE_MODE_AUTO)
+		return 0;
+	const char *c = a->content_orig ? a->content_orig : "";
+	return html_looks_truncated(c, strlen(c));
+}
 
 int news_ingest_feed(struct store *st, const struct store_source *src,
 		     const struct feed *f, int64_t now, struct news_stats *stats,
@@ -42,16 +78,22 @@ int news_ingest_feed(struct store *st, const struct store_source *src,
 		struct store_article_ref ref;
 		rc = store_article_lookup(st, src->id, a.guid, a.canonical_url,
 					  &ref);
+		int64_t id = 0;
 		if (!rc && !ref.id) {
-			int64_t id;
 			rc = store_article_insert(st, &a, &id);
 			if (!rc && stats)
 				stats->new_articles++;
 		} else if (!rc && ref.content_hash != a.content_hash) {
+			id = ref.id;
 			rc = store_article_revise(st, ref.id, &a, now);
 			if (!rc && stats)
 				stats->updated_articles++;
 		}
+		/* a new or changed article of a full-text source waits for
+		 * its page, in the same transaction */
+		if (!rc && id && wants_extraction(src->mode, &a))
+			rc = store_extract_mark(st, id, STORE_EXTRACT_PENDING,
+						0, 0);
 		store_article_release(&a);
 		if (rc)
 			goto fail;
@@ -227,6 +269,104 @@ static void on_feed(const struct fetch_result *res, void *user)
 	free(j);
 }
 
+/* ---- full text: fetch article pages and extract ---- */
+
+struct page_job {
+	struct round *r;
+	struct store_extract_job j;
+};
+
+static void page_retry(struct page_job *p)
+{
+	int tries = p->j.tries + 1;
+	if (tries >= EXTRACT_TRIES) {
+		store_extract_mark(p->r->st, p->j.id, STORE_EXTRACT_FAILED,
+				   tries, 0);
+		return;
+	}
+	int64_t delay = (int64_t)EXTRACT_RETRY << (tries - 1);
+	store_extract_mark(p->r->st, p->j.id, STORE_EXTRACT_PENDING, tries,
+			   p->r->now + delay);
+}
+
+static void on_page(const struct fetch_result *res, void *user)
+{
+	struct page_job *p = user;
+	struct round *r = p->r;
+	r->stats->pages++;
+	if (res->error || res->status != 200 || !res->body) {
+		td_log(TD_LOG_INFO, "article %lld: page %s: %s",
+		       (long long)p->j.id, p->j.url,
+		       res->errmsg ? res->errmsg : "fetch failed");
+		page_retry(p);
+		goto out;
+	}
+	struct html_article *a = NULL;
+	int rc = html_extract(res->body, res->len,
+			      res->final_url ? res->final_url : p->j.url, &a,
+			      NULL);
+	/* Extracted text replaces the feed's when the source asks for full
+	 * text, or (auto) when it is longer than what the feed gave. */
+	if (!rc && a && a->content_html && a->content_text &&
+	    *a->content_text &&
+	    (p->j.mode == STORE_MODE_EXTRACT ||
+	     strlen(a->content_text) > p->j.feed_text_len)) {
+		if (store_article_set_body(r->st, p->j.id, a->content_html,
+					   a->content_text, a->lead_image))
+			td_log(TD_LOG_ERROR, "article %lld: %s",
+			       (long long)p->j.id, store_errmsg(r->st));
+	}
+	html_article_free(a);
+	if (rc == TD_ENOMEM)
+		page_retry(p);
+	else
+		store_extract_mark(r->st, p->j.id, STORE_EXTRACT_DONE,
+				   p->j.tries + 1, 0);
+out:
+	free(p->j.url);
+	free(p);
+}
+
+static int extract_round(struct round *r, const struct fetch_opts *fo,
+			 int64_t only_source)
+{
+	struct store_extract_job *v = NULL;
+	size_t n = 0;
+	int rc = store_extract_due(r->st, r->now, EXTRACT_PER_ROUND, &v, &n);
+	if (rc || !n)
+		return rc;
+	struct fetcher *fx = fetcher_new(fo);
+	if (!fx) {
+		store_extract_jobs_free(v, n);
+		return TD_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (only_source > 0 && v[i].source_id != only_source)
+			continue;
+		struct page_job *p = calloc(1, sizeof *p);
+		if (!p)
+			break;
+		p->r = r;
+		p->j = v[i];
+		v[i].url = NULL; /* taken */
+		struct fetch_request req = {
+			.url = p->j.url,
+			.accept = "text/html,application/xhtml+xml;q=0.9,"
+				  "*/*;q=0.5",
+			.user = p,
+		};
+		if (fetcher_add(fx, &req, on_page)) {
+			page_retry(p);
+			free(p->j.url);
+			free(p);
+		}
+	}
+	store_extract_jobs_free(v, n);
+	rc = fetcher_run(fx);
+	fetcher_free(fx);
+	return rc;
+}
+
 int news_fetch_round(struct store *st, const struct news_fetch_opts *o,
 		     struct news_stats *stats, struct td_error *err)
 {
@@ -294,6 +434,9 @@ int news_fetch_round(struct store *st, const struct news_fetch_opts *o,
 	store_sources_free(v, n);
 	int rrc = fetcher_run(fx);
 	fetcher_free(fx);
+	/* then the article pages the new items need, with the same limits */
+	if (!rc && !rrc)
+		rrc = extract_round(&r, &fo, o ? o->source_id : 0);
 	if (rc)
 		return td_error_set(err, rc, "queueing fetches: %s",
 				    td_strerror(rc));

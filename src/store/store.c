@@ -141,6 +141,16 @@ static const char *const migrations[] = {
 	" INSERT INTO articles_fts(rowid, title, content_text, author)"
 	"  VALUES (new.id, new.title, new.content_text, new.author);"
 	" END;",
+
+	/* 1 -> 2: the full-text extraction queue. extract_state is one of
+	 * STORE_EXTRACT_*; pending articles are due at extract_next. */
+	"ALTER TABLE articles ADD COLUMN extract_state INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE articles ADD COLUMN extract_tries INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE articles ADD COLUMN extract_next INTEGER;"
+	"CREATE INDEX articles_extract ON articles(extract_next)"
+	" WHERE extract_state = 1;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -192,6 +192,45 @@ void store_revisions_free(struct store_revision *v, size_t n);
 int store_search(struct store *s, const char *query, size_t limit,
 		 struct store_article **v, size_t *n);
 
+/* ---- full-text extraction queue (extract.c) ---- */
+
+enum {
+	STORE_EXTRACT_NONE = 0,    /* the feed's content is what we show */
+	STORE_EXTRACT_PENDING = 1, /* the article page is to be fetched */
+	STORE_EXTRACT_DONE = 2,    /* extracted (or found to add nothing) */
+	STORE_EXTRACT_FAILED = 3,  /* gave up after repeated failures */
+};
+
+/* Set an article's extraction state, attempts so far and, for PENDING, the
+ * time it is due (0 = now). TD_ENOTFOUND if there is no such article. */
+int store_extract_mark(struct store *s, int64_t id, int state, int tries,
+		       int64_t next);
+
+struct store_extract_job {
+	int64_t id;
+	int64_t source_id;
+	int mode;       /* the source's enum store_mode */
+	int tries;
+	char *url;      /* the article's original URL */
+	size_t feed_text_len; /* length of the stored (feed) text */
+};
+/* Pending extractions due at now (oldest due first), at most limit. */
+int store_extract_due(struct store *s, int64_t now, size_t limit,
+		      struct store_extract_job **v, size_t *n);
+void store_extract_jobs_free(struct store_extract_job *v, size_t n);
+
+/* Replace the displayed body of an article with extracted content, without
+ * keeping a revision (the source did not change it) and without touching
+ * content_orig. image is set only where the article has none (NULL: keep).
+ * The search index follows. */
+int store_article_set_body(struct store *s, int64_t id,
+			   const char *content_html, const char *content_text,
+			   const char *image);
+
+/* Mark every article whose body came from extraction as pending again (so
+ * the next fetch round re-extracts it); returns the count in *n. */
+int store_extract_requeue_all(struct store *s, int64_t *n);
+
 /* Online backup of the whole database to path. */
 int store_backup(struct store *s, const char *path, struct td_error *err);
 

@@ -58,6 +58,11 @@ enum stmt_id {
 	ST_COUNT_SOURCE,
 	/* search.c */
 	ST_SEARCH,
+	/* extract.c */
+	ST_EXTRACT_MARK,
+	ST_EXTRACT_DUE,
+	ST_EXTRACT_BODY,
+	ST_EXTRACT_ALL,
 	ST__COUNT
 };
 

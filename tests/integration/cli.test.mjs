@@ -288,3 +288,34 @@ test('backup copies a database in use', async () => {
   r = await t('backup', copy);
   assert.equal(r.code, 1, 'refuses to overwrite');
 });
+
+test('full text: extract and auto fetch article pages; summary does not', async () => {
+  const feedUrl = `${base}/feed/cli-summary.xml`;
+  const pageHits = async () => (await serverLog()).filter((e) => e.path === '/feed/cli-article.html').length;
+  for (const mode of ['extract', 'auto', 'summary', 'feed']) {
+    const t = db(`fulltext-${mode}`);
+    const before = await pageHits();
+    let r = await t('add', feedUrl, '--mode', mode);
+    assert.equal(r.code, 0, r.stderr);
+    r = await t('fetch');
+    assert.match(r.stdout, /2 new articles/, r.stdout);
+    const fetched = (await pageHits()) - before;
+    r = await t('search', 'Penrose logbooks', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const hits = JSON.parse(r.stdout);
+    if (mode === 'extract' || mode === 'auto') {
+      assert.equal(fetched, 1, `${mode}: the article page is fetched once`);
+      assert.equal(hits.length, 1, `${mode}: the full text is searchable`);
+    } else {
+      assert.equal(fetched, 0, `${mode}: no page fetch`);
+      assert.equal(hits.length, 0);
+    }
+    // a second round fetches no page again (done), and the missing page
+    // is retried later, not at once
+    const missBefore = (await serverLog()).filter((e) => e.path === '/feed/cli-missing.html').length;
+    r = await t('fetch', '--force');
+    assert.equal(await pageHits() - before, fetched);
+    const missAfter = (await serverLog()).filter((e) => e.path === '/feed/cli-missing.html').length;
+    assert.equal(missAfter, missBefore, 'a failed page waits for its back-off');
+  }
+});

@@ -43,6 +43,7 @@ static const char usage_text[] =
 	"Articles:\n"
 	"  search QUERY [--json] [--limit N]  full-text search\n"
 	"  backup FILE                      copy the database (online)\n"
+	"  reprocess [--extract]            redo bodies with the current sanitizer\n"
 	"\n"
 	"Tools (read a file or - for stdin, write to stdout):\n"
 	"  parse [--base-url URL] [--charset CS] FILE   feed as JSON Feed 1.1\n"
@@ -552,6 +553,9 @@ static int cmd_fetch(struct ctx *c, int argc, char **argv)
 	       s.sources, s.sources == 1 ? "" : "s", s.ok, s.not_modified,
 	       s.failed, s.new_articles, s.new_articles == 1 ? "" : "s",
 	       s.updated_articles);
+	if (s.pages)
+		printf("fetched %zu article page%s for full text\n", s.pages,
+		       s.pages == 1 ? "" : "s");
 	return 0;
 }
 
@@ -727,6 +731,33 @@ static int cmd_search(struct ctx *c, int argc, char **argv)
 	return write_out(&out);
 }
 
+static int cmd_reprocess(struct ctx *c, int argc, char **argv)
+{
+	int requeue = 0;
+	for (int i = 1; i < argc; i++) {
+		if (opt_is(argv[i], "--help")) {
+			printf("usage: tidings reprocess [--extract]\n"
+			       "Redo every article's displayed body from what its "
+			       "source gave, with the\ncurrent sanitizer. With "
+			       "--extract, articles whose body came from their\n"
+			       "page are extracted again in the next fetch "
+			       "round.\n");
+			return 0;
+		} else if (opt_is(argv[i], "--extract"))
+			requeue = 1;
+		else
+			return usage(c, "unknown argument");
+	}
+	if (open_store(c, 0))
+		return EXIT_RUNTIME;
+	int64_t n = 0;
+	struct td_error err = { 0 };
+	if (news_reprocess(c->st, requeue, &n, &err))
+		return fail(c, "%s", err.msg);
+	printf("reprocessed %lld article%s\n", (long long)n, n == 1 ? "" : "s");
+	return 0;
+}
+
 static int cmd_backup(struct ctx *c, int argc, char **argv)
 {
 	if (argc == 2 && opt_is(argv[1], "--help")) {
@@ -766,6 +797,7 @@ static const struct command commands[] = {
 	{ "sources", cmd_sources }, { "fetch", cmd_fetch },
 	{ "import", cmd_import },   { "export", cmd_export },
 	{ "search", cmd_search },   { "backup", cmd_backup },
+	{ "reprocess", cmd_reprocess },
 	{ "parse", cmd_parse },     { "sanitize", cmd_sanitize },
 	{ "extract", cmd_extract }, { "version", cmd_version },
 	{ NULL, NULL },

@@ -66,6 +66,14 @@ int news_article_from_item(const struct feed_item *it,
 /* Hash of what makes a version of an article: title and content. */
 uint64_t news_content_hash(const char *title, const char *content);
 
+/* Redo the displayed bodies of stored articles from what the sources gave
+ * (content_orig), with the current sanitizer and text conversion: run after
+ * an upgrade. With requeue_extract, articles whose body came from their page
+ * are queued for extraction again (the next fetch round re-fetches them).
+ * *n_done (may be NULL) receives the number of articles redone or queued. */
+int news_reprocess(struct store *st, int requeue_extract, int64_t *n_done,
+		   struct td_error *err);
+
 struct news_add_opts {
 	int mode;           /* enum store_mode */
 	const char *tags;   /* comma-separated, may be NULL */

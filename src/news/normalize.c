@@ -232,3 +232,63 @@ out:
 		store_article_release(a);
 	return rc;
 }
+
+/* Batch size of a reprocess step: one transaction each. */
+#define REPROCESS_BATCH 200
+
+int news_reprocess(struct store *st, int requeue_extract, int64_t *n_done,
+		   struct td_error *err)
+{
+	int64_t after = 0, done = 0;
+	int rc = 0;
+	for (;;) {
+		struct store_article *v = NULL;
+		size_t n = 0;
+		if ((rc = store_feed_bodies(st, after, REPROCESS_BATCH, &v, &n)))
+			break;
+		if (!n)
+			break;
+		if ((rc = store_begin(st))) {
+			store_articles_free(v, n);
+			break;
+		}
+		for (size_t i = 0; i < n && !rc; i++) {
+			struct store_article *a = &v[i];
+			const char *orig = a->content_orig ? a->content_orig : "";
+			struct td_buf h, t;
+			td_buf_init(&h, TD_MAX_CONTENT_BYTES * 2);
+			td_buf_init(&t, TD_MAX_CONTENT_BYTES * 2);
+			rc = html_sanitize(orig, strlen(orig), a->url, &h);
+			if (!rc)
+				rc = html_to_text(td_buf_cstr(&h), h.len, &t);
+			if (!rc)
+				rc = store_article_set_body(st, a->id,
+							    td_buf_cstr(&h),
+							    td_buf_cstr(&t),
+							    NULL);
+			td_buf_release(&h);
+			td_buf_release(&t);
+			after = a->id;
+			done++;
+		}
+		store_articles_free(v, n);
+		if (rc) {
+			store_rollback(st);
+			break;
+		}
+		if ((rc = store_commit(st)))
+			break;
+	}
+	if (!rc && requeue_extract) {
+		int64_t q = 0;
+		if (!(rc = store_extract_requeue_all(st, &q)))
+			done += q;
+	}
+	if (n_done)
+		*n_done = done;
+	if (rc)
+		return td_error_set(err, rc, "reprocess: %s",
+				    rc == TD_EDB ? store_errmsg(st)
+						 : td_strerror(rc));
+	return 0;
+}

@@ -128,3 +128,19 @@ int store_extract_requeue_all(struct store *s, int64_t *n)
 		*n = rc ? 0 : sqlite3_changes(s->db);
 	return rc;
 }
+
+int store_feed_bodies(struct store *s, int64_t after_id, size_t limit,
+		      struct store_article **v, size_t *n)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, ST_FEED_BODIES,
+		"SELECT " STORE_ARTICLE_COLS " FROM articles a"
+		" JOIN sources s ON s.id = a.source_id"
+		" WHERE a.id > ?1 AND a.extract_state NOT IN (2, 3)"
+		" ORDER BY a.id LIMIT ?2");
+	if (!st)
+		return TD_EDB;
+	sqlite3_bind_int64(st, 1, after_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	return store_article_rows(s, st, limit, v, n);
+}

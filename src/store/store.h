@@ -227,6 +227,12 @@ int store_article_set_body(struct store *s, int64_t id,
 			   const char *content_html, const char *content_text,
 			   const char *image);
 
+/* Articles whose displayed body comes from the feed (not from
+ * extraction), in id order after after_id, at most limit: the batch
+ * `tidings reprocess` re-sanitizes. Tags/attachments not loaded. */
+int store_feed_bodies(struct store *s, int64_t after_id, size_t limit,
+		      struct store_article **v, size_t *n);
+
 /* Mark every article whose body came from extraction as pending again (so
  * the next fetch round re-extracts it); returns the count in *n. */
 int store_extract_requeue_all(struct store *s, int64_t *n);

@@ -63,6 +63,7 @@ enum stmt_id {
 	ST_EXTRACT_DUE,
 	ST_EXTRACT_BODY,
 	ST_EXTRACT_ALL,
+	ST_FEED_BODIES,
 	ST__COUNT
 };
 

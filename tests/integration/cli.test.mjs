@@ -269,7 +269,7 @@ test('remove, and exit codes', async () => {
   r = await run(['--config', path.join(tmp, 'bad.conf'), 'sources']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /bad\.conf:1: fetch_per_host/);
-  for (const cmd of ['add', 'remove', 'sources', 'fetch', 'import', 'export', 'parse', 'sanitize', 'extract', 'search', 'backup']) {
+  for (const cmd of ['add', 'remove', 'sources', 'fetch', 'import', 'export', 'parse', 'sanitize', 'extract', 'search', 'backup', 'reprocess']) {
     r = await run([cmd, '--help']);
     assert.equal(r.code, 0, cmd);
     assert.match(r.stdout, /^usage: tidings /, cmd);
@@ -318,4 +318,25 @@ test('full text: extract and auto fetch article pages; summary does not', async 
     const missAfter = (await serverLog()).filter((e) => e.path === '/feed/cli-missing.html').length;
     assert.equal(missAfter, missBefore, 'a failed page waits for its back-off');
   }
+});
+
+test('reprocess redoes bodies; --extract queues pages again', async () => {
+  const t = db('reprocess');
+  let r = await t('add', `${base}/feed/cli-summary.xml`, '--mode', 'extract');
+  assert.equal(r.code, 0, r.stderr);
+  r = await t('fetch');
+  assert.match(r.stdout, /fetched 2 article pages/);
+  r = await t('reprocess');
+  assert.equal(r.code, 0, r.stderr);
+  // one body came from its page; the other's page is missing, so it shows
+  // the feed's text (re-sanitized) while it waits for a retry
+  assert.match(r.stdout, /^reprocessed 1 article\n$/);
+  r = await t('reprocess', '--extract');
+  assert.match(r.stdout, /^reprocessed 2 articles\n$/);
+  const hits = (await serverLog()).filter((e) => e.path === '/feed/cli-article.html').length;
+  r = await t('fetch');
+  assert.match(r.stdout, /fetched 0 sources.*\nfetched 1 article page for/);
+  assert.equal((await serverLog()).filter((e) => e.path === '/feed/cli-article.html').length, hits + 1);
+  r = await t('search', 'Penrose', '--json');
+  assert.equal(JSON.parse(r.stdout).length, 1);
 });

@@ -1,0 +1,64 @@
+# lib.sh - helpers shared by the bench scripts. Sourced, never run; the
+# scripts run from the repository root (bench/run.sh cd's there).
+#
+#   OUT      bench/out (generated data, results; git-ignored)
+#   BIN      bench/out/bin (helper programs built from bench/*.c)
+#   TIDINGS  the binary under test (default ./tidings)
+
+OUT=bench/out
+BIN=$OUT/bin
+TIDINGS=${TIDINGS:-./tidings}
+mkdir -p "$BIN"
+
+# bench_cc NAME [LIBS...]: build $BIN/NAME from bench/NAME.c unless it is
+# newer than the source.
+bench_cc() {
+	name=$1
+	shift
+	if [ ! -x "$BIN/$name" ] || [ "bench/$name.c" -nt "$BIN/$name" ]; then
+		${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -o "$BIN/$name" "bench/$name.c" "$@" ||
+			{ echo "bench: cannot build bench/$name.c" >&2; return 1; }
+	fi
+}
+
+# kv KEY LINE: the value of KEY=value in a line of key=value pairs.
+kv() {
+	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# calc EXPR: floating-point arithmetic through awk ("calc '3 / 2'").
+calc() {
+	awk "BEGIN { printf \"%s\", $1 }" 2>/dev/null
+}
+
+# fmt FORMAT EXPR: calc with a printf format ("fmt %.1f '3 / 2'").
+fmt() {
+	awk "BEGIN { printf \"$1\", $2 }" 2>/dev/null
+}
+
+# section TITLE: a heading in the results.
+section() {
+	printf '\n== %s ==\n' "$1"
+}
+
+# need_tidings: fail the bench (exit 1 from the calling script) when the
+# binary is missing; otherwise snapshot it into $BIN, so that a rebuild
+# while the bench runs cannot change or remove the binary under test.
+need_tidings() {
+	if [ ! -x "$TIDINGS" ]; then
+		echo "skipped: $TIDINGS not built (run make)"
+		exit 1
+	fi
+	cp "$TIDINGS" "$BIN/tidings.tmp" && mv "$BIN/tidings.tmp" "$BIN/tidings" ||
+		{ echo "skipped: cannot copy $TIDINGS"; exit 1; }
+	TIDINGS=$BIN/tidings
+}
+
+# one_core CMD...: run pinned to CPU 0 when taskset exists.
+one_core() {
+	if command -v taskset >/dev/null 2>&1; then
+		taskset -c 0 "$@"
+	else
+		"$@"
+	fi
+}

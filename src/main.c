@@ -585,6 +585,8 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
 		return fail(c, "%s: %s", argv[1],
 			    err.msg[0] ? err.msg : td_strerror(n));
 	}
+	if (err.msg[0]) /* recovered from a malformed file, or skipped some */
+		fprintf(stderr, "tidings: import: %s: %s\n", argv[1], err.msg);
 	if (open_store(c, 0)) {
 		feed_outlines_free(o, (size_t)n);
 		return EXIT_RUNTIME;

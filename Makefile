@@ -39,9 +39,9 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LINK_LIBS  := $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -lstemmer
 override CFLAGS := $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 ifeq ($(STATIC),1)
-LDLIBS     += -Wl,-Bstatic $(LINK_LIBS) -Wl,-Bdynamic -lcurl -lm -lpthread -ldl
+LDLIBS     += -Wl,-Bstatic $(LINK_LIBS) -Wl,-Bdynamic -lm -lpthread -ldl
 else
-LDLIBS     += $(LINK_LIBS) -lcurl -lm -lpthread -ldl
+LDLIBS     += $(LINK_LIBS) -lm -lpthread -ldl
 endif
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))

@@ -1,5 +1,8 @@
 /*
- * url.h - URL resolution and canonicalisation on top of libcurl's URL API.
+ * url.h - URL parsing, resolution (RFC 3986 section 5.2, with the leniency
+ * browsers apply: WHATWG URL) and canonicalisation. Our own code, not
+ * libcurl's URL API: linking libcurl costs every process start ~6 ms (see
+ * src/fetch/curl_dl.h), and `tidings parse` resolves URLs but never fetches.
  *
  * All functions take NUL-terminated strings and return malloc'd strings the
  * caller frees, or NULL when the input is not a usable URL (or on OOM).
@@ -10,10 +13,13 @@
 #include <stddef.h>
 
 /* Resolve ref against base (either may be NULL). Returns an absolute URL, or
- * NULL when ref is empty or neither ref nor base+ref is absolute. Leading and
- * trailing whitespace in ref is ignored; schemes other than http, https, ftp,
- * file, mailto and data are returned as given (the sanitizer filters later).
- */
+ * NULL when ref is "" or neither ref nor base+ref is absolute; a NULL ref
+ * stands for the base itself (without its fragment). Leading and trailing
+ * whitespace and embedded tab/CR/LF are ignored. Only http, https, ftp and
+ * file are hierarchical; any other scheme (mailto:, data:, javascript:, ...)
+ * is returned as given, with spaces, controls and invalid UTF-8 bytes
+ * percent-encoded (the sanitizer filters schemes later). Non-ASCII host
+ * names stay UTF-8, lower-cased; no IDNA. */
 char *td_url_resolve(const char *base, const char *ref);
 
 /* Canonical form used to recognise the same article under different URLs:

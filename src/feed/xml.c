@@ -1052,21 +1052,31 @@ static int plain_abs_url(const char *s, size_t n)
 		i = 8;
 	else
 		return 0;
-	size_t host = i;
+	size_t host = i, label = i;
 	while (i < n && s[i] != '/') {
 		char ch = s[i];
+		/* the resolver would rewrite these: lower-case, percent-decode,
+		 * port handling, userinfo, IPv6 */
 		if (ch == '?' || ch == '#' || ch == '@' || ch == '[' ||
-		    ch == '\\' || (unsigned char)ch <= 0x20 ||
+		    ch == '\\' || ch == '%' || ch == ':' ||
+		    (ch >= 'A' && ch <= 'Z') || (unsigned char)ch <= 0x20 ||
 		    (unsigned char)ch >= 0x7F)
 			return 0;
+		if (ch == '.')
+			label = i + 1;
 		i++;
 	}
 	if (i == host || i == n)
 		return 0;
+	/* a last label starting with a digit reads as an IPv4 address */
+	if (label < i && s[label] >= '0' && s[label] <= '9')
+		return 0;
 	int in_path = 1;
 	for (; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
-		if (ch <= 0x20 || ch >= 0x7F || ch == '\\')
+		if (ch <= 0x20 || ch >= 0x7F || ch == '\\' || ch == '"' ||
+		    ch == '\'' || ch == '<' || ch == '>' || ch == '`' ||
+		    ch == '{' || ch == '}' || ch == '^' || ch == '|')
 			return 0;
 		if (ch == '?' || ch == '#')
 			in_path = 0;

@@ -315,7 +315,7 @@ static void test_entity_rewrite(void **state)
 				       "<enclosure url=\"http://e/?a=1&amp;b=&pound;\"/></item>"));
 	assert_string_equal(f->items[0].title, "caf\xc3\xa9\xc2\xa0\xe2\x80\x94");
 	assert_string_equal(f->items[0].content_html, "&eacute; stays \xe2\x80\xa6");
-	assert_string_equal(f->items[0].attachments[0].url, "http://e/?a=1&b=%c2%a3");
+	assert_string_equal(f->items[0].attachments[0].url, "http://e/?a=1&b=%C2%A3");
 	assert_int_equal(f->n_warnings, 1);
 	assert_int_equal(f->warning_line, 1);
 	assert_true(f->warning_col > 1);

@@ -46,7 +46,8 @@ int td_buf_puts(struct td_buf *b, const char *s);
 int td_buf_putc(struct td_buf *b, int c);
 int td_buf_printf(struct td_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int td_buf_vprintf(struct td_buf *b, const char *fmt, va_list ap);
+int td_buf_vprintf(struct td_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Append a code point as UTF-8 (invalid ones become U+FFFD). */
 int td_buf_put_utf8(struct td_buf *b, uint32_t cp);
 /* Shorten to len (<= current len). */

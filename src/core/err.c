@@ -23,8 +23,9 @@ const char *td_strerror(int code)
 	return "unknown error";
 }
 
-static void vset(struct td_error *err, int code, int line, int col,
-		 const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static void
+vset(struct td_error *err, int code, int line, int col, const char *fmt,
+     va_list ap)
 {
 	err->code = code;
 	err->line = line;

@@ -12,6 +12,7 @@
 #include "news/news.h"
 #include "store/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

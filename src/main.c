@@ -17,6 +17,7 @@
 #include "html/html.h"
 #include "news/news.h"
 #include "store/store.h"
+#include "web/web.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -30,6 +31,10 @@
 
 static const char usage_text[] =
 	"usage: tidings [--config F] [--db F] COMMAND [ARGS]\n"
+	"\n"
+	"The site:\n"
+	"  serve [--listen ADDR:PORT] [--threads N] [--cache-mb N] [--no-fetch]\n"
+	"                                   web site + fetch scheduler\n"
 	"\n"
 	"Sources and fetching:\n"
 	"  add URL|PATH [--mode auto|feed|extract|summary] [--tag T] [--title T]\n"
@@ -778,6 +783,11 @@ static int cmd_backup(struct ctx *c, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_serve(struct ctx *c, int argc, char **argv)
+{
+	return web_cmd_serve(argc, argv, &c->cfg);
+}
+
 static int cmd_version(struct ctx *c, int argc, char **argv)
 {
 	(void)c;
@@ -799,7 +809,7 @@ static const struct command commands[] = {
 	{ "sources", cmd_sources }, { "fetch", cmd_fetch },
 	{ "import", cmd_import },   { "export", cmd_export },
 	{ "search", cmd_search },   { "backup", cmd_backup },
-	{ "reprocess", cmd_reprocess },
+	{ "reprocess", cmd_reprocess }, { "serve", cmd_serve },
 	{ "parse", cmd_parse },     { "sanitize", cmd_sanitize },
 	{ "extract", cmd_extract }, { "version", cmd_version },
 	{ NULL, NULL },

@@ -237,6 +237,15 @@ int store_feed_bodies(struct store *s, int64_t after_id, size_t limit,
  * the next fetch round re-extracts it); returns the count in *n. */
 int store_extract_requeue_all(struct store *s, int64_t *n);
 
+/* ---- views ---- */
+
+/* Add counts[i] to the stored view count of article ids[i], for n
+ * articles, in one transaction (or a savepoint inside the caller's). Ids
+ * of articles that no longer exist are skipped. 0 or TD_EDB (nothing
+ * written). */
+int store_views_add(struct store *s, const int64_t *ids, const int64_t *counts,
+		    size_t n);
+
 /* Online backup of the whole database to path. */
 int store_backup(struct store *s, const char *path, struct td_error *err);
 

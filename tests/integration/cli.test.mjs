@@ -269,7 +269,7 @@ test('remove, and exit codes', async () => {
   r = await run(['--config', path.join(tmp, 'bad.conf'), 'sources']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /bad\.conf:1: fetch_per_host/);
-  for (const cmd of ['add', 'remove', 'sources', 'fetch', 'import', 'export', 'parse', 'sanitize', 'extract', 'search', 'backup', 'reprocess']) {
+  for (const cmd of ['add', 'remove', 'sources', 'fetch', 'import', 'export', 'parse', 'sanitize', 'extract', 'search', 'backup', 'reprocess', 'serve']) {
     r = await run([cmd, '--help']);
     assert.equal(r.code, 0, cmd);
     assert.match(r.stdout, /^usage: tidings /, cmd);

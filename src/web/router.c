@@ -1,0 +1,424 @@
+/*
+ * router.c - the route table, the handler helpers (requests, responses,
+ * the per-thread read connection), error pages, and two placeholder pages
+ * ("/" and "/a/{id}") that exercise the cache, splice and views path until
+ * the templated pages replace them.
+ *
+ * Adding a page: write `int web_page_x(struct web_req *, struct web_resp *)`
+ * and add a line to routes[] below. Exact paths win over prefixes; among
+ * prefixes the longest wins.
+ */
+#include "web/web_int.h"
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "core/url.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct web_route routes[] = {
+	{ "/", 0, web_page_front, NULL },
+	{ "/a/", 1, web_page_article, NULL },
+	{ "/healthz", 0, web_page_healthz, NULL },
+	{ "/metrics", 0, web_page_metrics, NULL },
+	{ "/robots.txt", 0, web_page_robots, NULL },
+};
+
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+const struct web_route *web_route_find(const char *path, const char **rest)
+{
+	const struct web_route *best = NULL;
+	size_t best_len = 0;
+	for (size_t i = 0; i < NROUTES; i++) {
+		const struct web_route *r = &routes[i];
+		if (!r->prefix) {
+			if (!strcmp(path, r->path)) {
+				*rest = "";
+				return r;
+			}
+			continue;
+		}
+		size_t n = strlen(r->path);
+		if (n > best_len && !strncmp(path, r->path, n)) {
+			best = r;
+			best_len = n;
+		}
+	}
+	if (best)
+		*rest = path + best_len;
+	return best;
+}
+
+int web_route_has_arg(const struct web_route *rt, const char *name)
+{
+	if (!rt->args)
+		return 0;
+	size_t n = strlen(name);
+	for (const char *p = rt->args; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e && *e != ' ')
+			e++;
+		if ((size_t)(e - p) == n && n && !strncmp(p, name, n))
+			return 1;
+		p = e;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Requests and responses
+ */
+
+const char *web_req_arg(const struct web_req *r, const char *key)
+{
+	for (size_t i = 0; i < r->n_args; i++)
+		if (!strcmp(r->args[i].key, key))
+			return r->args[i].value;
+	return NULL;
+}
+
+static pthread_key_t store_key;
+static pthread_once_t store_key_once = PTHREAD_ONCE_INIT;
+static __thread struct store *thread_store;
+static __thread int thread_store_failed;
+
+static void close_thread_store(void *p)
+{
+	store_close(p);
+}
+
+static void make_store_key(void)
+{
+	pthread_key_create(&store_key, close_thread_store);
+}
+
+struct store *web_req_store(struct web_req *r)
+{
+	if (r->st)
+		return r->st;
+	if (!thread_store) {
+		if (!r->db)
+			return NULL;
+		pthread_once(&store_key_once, make_store_key);
+		struct td_error err = { 0 };
+		if (store_open(r->db, STORE_READONLY, &thread_store, &err)) {
+			if (!thread_store_failed)
+				td_log(TD_LOG_ERROR, "serve: %s: %s", r->db,
+				       err.msg);
+			thread_store_failed = 1;
+			return NULL;
+		}
+		thread_store_failed = 0;
+		pthread_setspecific(store_key, thread_store);
+	}
+	return r->st = thread_store;
+}
+
+void web_thread_store_close(void)
+{
+	if (!thread_store)
+		return;
+	pthread_setspecific(store_key, NULL);
+	store_close(thread_store);
+	thread_store = NULL;
+}
+
+const char *web_cc_value(int cc)
+{
+	switch (cc) {
+	case WEB_CC_REVALIDATE:
+		return "no-cache";
+	case WEB_CC_SHORT:
+		return "public, max-age=60";
+	case WEB_CC_HOUR:
+		return "public, max-age=3600";
+	case WEB_CC_IMMUTABLE:
+		return "public, max-age=31536000, immutable";
+	default:
+		return "no-store";
+	}
+}
+
+void web_resp_init(struct web_resp *r)
+{
+	memset(r, 0, sizeof *r);
+	r->status = 200;
+	r->content_type = "text/html; charset=utf-8";
+	td_buf_init(&r->body, TD_WEB_MAX_BODY);
+	r->cc = WEB_CC_NO_STORE;
+	r->last_modified = TD_TIME_NONE;
+}
+
+void web_resp_release(struct web_resp *r)
+{
+	td_buf_release(&r->body);
+	free(r->location);
+	r->location = NULL;
+}
+
+void web_resp_hole(struct web_resp *r, int kind, int64_t article_id,
+		   int64_t stored_views)
+{
+	r->hole = kind;
+	r->hole_at = r->body.len;
+	r->hole_id = article_id;
+	r->hole_views = stored_views;
+}
+
+int web_resp_redirect(struct web_resp *r, int status, const char *location)
+{
+	if (!location || !*location || strchr(location, '\r') ||
+	    strchr(location, '\n') ||
+	    !(status == 301 || status == 302 || status == 303 ||
+	      status == 307 || status == 308))
+		return TD_EINVAL;
+	char *l = td_strdup(location);
+	if (!l)
+		return TD_ENOMEM;
+	free(r->location);
+	r->location = l;
+	r->status = status;
+	return 0;
+}
+
+void web_html_escape(struct td_buf *b, const char *s)
+{
+	if (!s)
+		return;
+	const char *run = s;
+	for (; *s; s++) {
+		const char *rep;
+		switch (*s) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		default:
+			continue;
+		}
+		td_buf_append(b, run, (size_t)(s - run));
+		td_buf_puts(b, rep);
+		run = s + 1;
+	}
+	td_buf_append(b, run, (size_t)(s - run));
+}
+
+/* ------------------------------------------------------------------------
+ * Error pages
+ */
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 400:
+		return "Bad Request";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Internal Server Error";
+	}
+}
+
+static const char *explain(int status)
+{
+	switch (status) {
+	case 400:
+		return "The request was malformed or too large.";
+	case 404:
+		return "There is no page at this address.";
+	case 405:
+		return "This site answers GET and HEAD requests only.";
+	case 503:
+		return "The news database is unavailable; try again shortly.";
+	default:
+		return "Something went wrong on our side.";
+	}
+}
+
+static void page_head(struct web_req *req, struct td_buf *b,
+		      const char *title)
+{
+	td_buf_puts(b, "<!doctype html>\n<html lang=\"en\"><head><meta "
+		       "charset=\"utf-8\"><meta name=\"viewport\" "
+		       "content=\"width=device-width, initial-scale=1\">"
+		       "<title>");
+	web_html_escape(b, title);
+	if (req->cfg && req->cfg->site_title) {
+		td_buf_puts(b, " - ");
+		web_html_escape(b, req->cfg->site_title);
+	}
+	td_buf_puts(b, "</title></head>\n<body>\n");
+}
+
+void web_error_page(struct web_req *req, struct web_resp *resp, int status)
+{
+	if (status != 400 && status != 404 && status != 405 &&
+	    status != 503)
+		status = 500;
+	td_buf_release(&resp->body);
+	free(resp->location);
+	web_resp_init(resp);
+	resp->status = status;
+	char title[64];
+	snprintf(title, sizeof title, "%d %s", status, reason(status));
+	page_head(req, &resp->body, title);
+	td_buf_puts(&resp->body, "<main><h1>");
+	web_html_escape(&resp->body, title);
+	td_buf_puts(&resp->body, "</h1><p>");
+	web_html_escape(&resp->body, explain(status));
+	td_buf_puts(&resp->body, "</p><p><a href=\"/\">Latest News</a></p>"
+				 "</main>\n</body></html>\n");
+}
+
+void web_route_run(const struct web_route *rt, struct web_req *req,
+		   struct web_resp *resp)
+{
+	int rc = rt->fn(req, resp);
+	if (rc == 0 && td_buf_err(&resp->body))
+		rc = td_buf_err(&resp->body);
+	if (rc == 0 && resp->hole && resp->hole_at > resp->body.len)
+		rc = TD_EINVAL;
+	if (rc == 0)
+		return;
+	int status = rc == TD_ENOTFOUND ? 404
+		     : rc == TD_EINVAL  ? 400
+		     : rc == TD_EDB     ? 503
+					: 500;
+	if (status >= 500)
+		td_log(TD_LOG_WARN, "serve: %s: %s", req->path,
+		       td_strerror(rc));
+	web_error_page(req, resp, status);
+}
+
+/* ------------------------------------------------------------------------
+ * Placeholder pages (replaced by the templated pages)
+ */
+
+static void time_html(struct td_buf *b, int64_t t)
+{
+	if (t == TD_TIME_NONE)
+		return;
+	char s[32];
+	td_time_rfc3339(t, s);
+	td_buf_printf(b, "<time datetime=\"%s\">%.10s %.5s</time>", s, s,
+		      s + 11);
+}
+
+int web_page_front(struct web_req *req, struct web_resp *resp)
+{
+	struct store *st = web_req_store(req);
+	if (!st)
+		return TD_EDB;
+	struct store_article *v = NULL;
+	size_t n = 0;
+	if (store_latest(st, 0, 0, 0, 30, &v, &n))
+		return TD_EDB;
+	struct td_buf *b = &resp->body;
+	page_head(req, b, "Latest News");
+	td_buf_puts(b, "<main><h1>Latest News</h1>\n<ul>\n");
+	int64_t newest = TD_TIME_NONE;
+	for (size_t i = 0; i < n; i++) {
+		td_buf_printf(b, "<li><a href=\"/a/%lld\">",
+			      (long long)v[i].id);
+		web_html_escape(b, v[i].title ? v[i].title : "(untitled)");
+		td_buf_puts(b, "</a> <small>");
+		web_html_escape(b, v[i].source_title);
+		td_buf_putc(b, ' ');
+		time_html(b, v[i].published);
+		td_buf_puts(b, "</small></li>\n");
+		if (v[i].first_seen > newest)
+			newest = v[i].first_seen;
+	}
+	td_buf_puts(b, "</ul></main>\n</body></html>\n");
+	store_articles_free(v, n);
+	resp->cc = WEB_CC_SHORT;
+	resp->cacheable = 1;
+	resp->last_modified = newest;
+	return 0;
+}
+
+/* "/a/123" or "/a/123-any-slug": the id, or 0. */
+static int64_t article_id(const char *rest)
+{
+	int64_t id = 0;
+	int digits = 0;
+	for (; *rest >= '0' && *rest <= '9'; rest++) {
+		if (++digits > 18)
+			return 0;
+		id = id * 10 + (*rest - '0');
+	}
+	if (!digits || (*rest && *rest != '-'))
+		return 0;
+	return id;
+}
+
+int web_page_article(struct web_req *req, struct web_resp *resp)
+{
+	int64_t id = article_id(req->rest);
+	if (id <= 0)
+		return TD_ENOTFOUND;
+	struct store *st = web_req_store(req);
+	if (!st)
+		return TD_EDB;
+	struct store_article a;
+	memset(&a, 0, sizeof a);
+	int rc = store_article_get(st, id, &a);
+	if (rc)
+		return rc == TD_ENOTFOUND ? rc : TD_EDB;
+	struct td_buf *b = &resp->body;
+	page_head(req, b, a.title ? a.title : "(untitled)");
+	td_buf_puts(b, "<main><article>\n<p><a href=\"/\">Latest News</a></p>"
+		       "\n<p>");
+	time_html(b, a.published);
+	td_buf_puts(b, " <span class=\"views\">");
+	web_resp_hole(resp, WEB_HOLE_VIEWS_LABEL, a.id, a.views);
+	td_buf_puts(b, "</span></p>\n<h1>");
+	web_html_escape(b, a.title ? a.title : "(untitled)");
+	td_buf_puts(b, "</h1>\n<div class=\"body\">");
+	if (a.content_html) /* sanitizer output */
+		td_buf_puts(b, a.content_html);
+	else {
+		td_buf_puts(b, "<p>");
+		web_html_escape(b, a.summary);
+		td_buf_puts(b, "</p>");
+	}
+	td_buf_puts(b, "</div>\n<p>This post appeared first on ");
+	/* only http(s) links: a feed may claim any scheme */
+	int link = a.url && td_url_is_http(a.url);
+	if (link) {
+		td_buf_puts(b, "<a href=\"");
+		web_html_escape(b, a.url);
+		td_buf_puts(b, "\">");
+	}
+	web_html_escape(b, a.source_title ? a.source_title : "the source");
+	td_buf_puts(b, link ? "</a></p>\n" : "</p>\n");
+	td_buf_puts(b, "</article></main>\n</body></html>\n");
+	store_article_release(&a);
+	resp->cc = WEB_CC_REVALIDATE;
+	resp->cacheable = 1;
+	return 0;
+}

@@ -132,33 +132,47 @@ static int write_out(struct td_buf *b)
 
 /* ---- parse / sanitize / extract: files in, stdout out ---- */
 
-static int cmd_parse(struct ctx *c, int argc, char **argv)
+/* Arguments of a file command: FILE|- and options that take a value,
+ * named in opts (NULL-terminated) with their values stored in vals.
+ * Returns 0, EXIT_USAGE, or -1 when --help was printed. */
+static int file_args(struct ctx *c, int argc, char **argv, const char *help,
+		     const char *const *opts, const char **vals,
+		     const char **file)
 {
-	const char *base = NULL, *charset = NULL, *file = NULL;
+	*file = NULL;
 	for (int i = 1; i < argc; i++) {
+		int k = 0;
+		while (opts[k] && !opt_is(argv[i], opts[k]))
+			k++;
 		if (opt_is(argv[i], "--help")) {
-			printf("usage: tidings parse [--base-url URL] "
-			       "[--charset CS] FILE|-\n"
-			       "Parse an RSS, Atom or JSON feed and print it as "
-			       "JSON Feed 1.1.\n--charset gives the charset an "
-			       "HTTP server would have sent.\n");
-			return 0;
-		} else if (opt_is(argv[i], "--base-url")) {
-			if (!(base = opt_val(c, argc, argv, &i)))
-				return EXIT_USAGE;
-		} else if (opt_is(argv[i], "--charset")) {
-			if (!(charset = opt_val(c, argc, argv, &i)))
+			fputs(help, stdout);
+			return -1;
+		} else if (opts[k]) {
+			if (!(vals[k] = opt_val(c, argc, argv, &i)))
 				return EXIT_USAGE;
 		} else if (argv[i][0] == '-' && argv[i][1])
 			return usage(c, "unknown option");
-		else if (file)
+		else if (*file)
 			return usage(c, "one FILE only");
 		else
-			file = argv[i];
+			*file = argv[i];
 	}
-	if (!file)
-		return usage(c, "FILE or - required");
+	return *file ? 0 : usage(c, "FILE or - required");
+}
 
+static int cmd_parse(struct ctx *c, int argc, char **argv)
+{
+	static const char *const opts[] = { "--base-url", "--charset", NULL };
+	const char *vals[2] = { NULL, NULL }, *file;
+	int r = file_args(c, argc, argv,
+			  "usage: tidings parse [--base-url URL] [--charset CS] "
+			  "FILE|-\nParse an RSS, Atom or JSON feed and print it "
+			  "as JSON Feed 1.1.\n--charset gives the charset an "
+			  "HTTP server would have sent.\n",
+			  opts, vals, &file);
+	if (r)
+		return r < 0 ? 0 : r;
+	const char *base = vals[0], *charset = vals[1];
 	char *data = NULL;
 	size_t len = 0;
 	if (read_input(c, file, TD_MAX_PARSE_BYTES, &data, &len))
@@ -166,10 +180,10 @@ static int cmd_parse(struct ctx *c, int argc, char **argv)
 	char *fileurl = NULL;
 	if (!base && strcmp(file, "-"))
 		base = fileurl = td_url_from_path(file);
-	struct feed_parse_opts opts = { .base_url = base, .http_charset = charset };
+	struct feed_parse_opts po = { .base_url = base, .http_charset = charset };
 	struct feed *f = NULL;
 	struct td_error err = { 0 };
-	int rc = feed_parse(data, len, &opts, &f, &err);
+	int rc = feed_parse(data, len, &po, &f, &err);
 	free(data);
 	free(fileurl);
 	const char *name = strcmp(file, "-") ? file : "stdin";
@@ -203,25 +217,16 @@ static int cmd_parse(struct ctx *c, int argc, char **argv)
 
 static int cmd_sanitize(struct ctx *c, int argc, char **argv)
 {
-	const char *base = NULL, *file = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (opt_is(argv[i], "--help")) {
-			printf("usage: tidings sanitize [--base-url URL] FILE|-\n"
-			       "Print the safe HTML fragment that tidings would "
-			       "show for an HTML fragment.\n");
-			return 0;
-		} else if (opt_is(argv[i], "--base-url")) {
-			if (!(base = opt_val(c, argc, argv, &i)))
-				return EXIT_USAGE;
-		} else if (argv[i][0] == '-' && argv[i][1])
-			return usage(c, "unknown option");
-		else if (file)
-			return usage(c, "one FILE only");
-		else
-			file = argv[i];
-	}
-	if (!file)
-		return usage(c, "FILE or - required");
+	static const char *const opts[] = { "--base-url", NULL };
+	const char *vals[1] = { NULL }, *file;
+	int r = file_args(c, argc, argv,
+			  "usage: tidings sanitize [--base-url URL] FILE|-\n"
+			  "Print the safe HTML fragment that tidings would show "
+			  "for an HTML fragment.\n",
+			  opts, vals, &file);
+	if (r)
+		return r < 0 ? 0 : r;
+	const char *base = vals[0];
 	char *data = NULL;
 	size_t len = 0;
 	if (read_input(c, file, TD_MAX_PARSE_BYTES, &data, &len))
@@ -239,26 +244,17 @@ static int cmd_sanitize(struct ctx *c, int argc, char **argv)
 
 static int cmd_extract(struct ctx *c, int argc, char **argv)
 {
-	const char *url = NULL, *file = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (opt_is(argv[i], "--help")) {
-			printf("usage: tidings extract [--url URL] FILE|-\n"
-			       "Find the main article of an HTML page and print "
-			       "it as JSON {title, byline,\ndate_published, "
-			       "lead_image, content_html, content_text}.\n");
-			return 0;
-		} else if (opt_is(argv[i], "--url")) {
-			if (!(url = opt_val(c, argc, argv, &i)))
-				return EXIT_USAGE;
-		} else if (argv[i][0] == '-' && argv[i][1])
-			return usage(c, "unknown option");
-		else if (file)
-			return usage(c, "one FILE only");
-		else
-			file = argv[i];
-	}
-	if (!file)
-		return usage(c, "FILE or - required");
+	static const char *const opts[] = { "--url", NULL };
+	const char *vals[1] = { NULL }, *file;
+	int r = file_args(c, argc, argv,
+			  "usage: tidings extract [--url URL] FILE|-\n"
+			  "Find the main article of an HTML page and print it as "
+			  "JSON {title, byline,\ndate_published, lead_image, "
+			  "content_html, content_text}.\n",
+			  opts, vals, &file);
+	if (r)
+		return r < 0 ? 0 : r;
+	const char *url = vals[0];
 	char *data = NULL;
 	size_t len = 0;
 	if (read_input(c, file, TD_MAX_PARSE_BYTES, &data, &len))

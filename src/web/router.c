@@ -1,14 +1,14 @@
 /*
  * router.c - the route table, the handler helpers (requests, responses,
- * the per-thread read connection), error pages, and two placeholder pages
- * ("/" and "/a/{id}") that exercise the cache, splice and views path until
- * the templated pages replace them.
+ * the per-thread read connection) and error pages. The pages themselves
+ * live in pages.c (front, article, static) and metrics.c.
  *
  * Adding a page: write `int web_page_x(struct web_req *, struct web_resp *)`
  * and add a line to routes[] below. Exact paths win over prefixes; among
  * prefixes the longest wins.
  */
 #include "web/web_int.h"
+#include "web/assets.h"
 
 #include "core/config.h"
 #include "core/err.h"
@@ -23,8 +23,9 @@
 #include <string.h>
 
 static const struct web_route routes[] = {
-	{ "/", 0, web_page_front, NULL },
+	{ "/", 0, web_page_front, "before" },
 	{ "/a/", 1, web_page_article, NULL },
+	{ "/static/", 1, web_page_static, NULL },
 	{ "/healthz", 0, web_page_healthz, NULL },
 	{ "/metrics", 0, web_page_metrics, NULL },
 	{ "/robots.txt", 0, web_page_robots, NULL },
@@ -312,113 +313,4 @@ void web_route_run(const struct web_route *rt, struct web_req *req,
 		td_log(TD_LOG_WARN, "serve: %s: %s", req->path,
 		       td_strerror(rc));
 	web_error_page(req, resp, status);
-}
-
-/* ------------------------------------------------------------------------
- * Placeholder pages (replaced by the templated pages)
- */
-
-static void time_html(struct td_buf *b, int64_t t)
-{
-	if (t == TD_TIME_NONE)
-		return;
-	char s[32];
-	td_time_rfc3339(t, s);
-	td_buf_printf(b, "<time datetime=\"%s\">%.10s %.5s</time>", s, s,
-		      s + 11);
-}
-
-int web_page_front(struct web_req *req, struct web_resp *resp)
-{
-	struct store *st = web_req_store(req);
-	if (!st)
-		return TD_EDB;
-	struct store_article *v = NULL;
-	size_t n = 0;
-	if (store_latest(st, 0, 0, 0, 30, &v, &n))
-		return TD_EDB;
-	struct td_buf *b = &resp->body;
-	page_head(req, b, "Latest News");
-	td_buf_puts(b, "<main><h1>Latest News</h1>\n<ul>\n");
-	int64_t newest = TD_TIME_NONE;
-	for (size_t i = 0; i < n; i++) {
-		td_buf_printf(b, "<li><a href=\"/a/%lld\">",
-			      (long long)v[i].id);
-		web_html_escape(b, v[i].title ? v[i].title : "(untitled)");
-		td_buf_puts(b, "</a> <small>");
-		web_html_escape(b, v[i].source_title);
-		td_buf_putc(b, ' ');
-		time_html(b, v[i].published);
-		td_buf_puts(b, "</small></li>\n");
-		if (v[i].first_seen > newest)
-			newest = v[i].first_seen;
-	}
-	td_buf_puts(b, "</ul></main>\n</body></html>\n");
-	store_articles_free(v, n);
-	resp->cc = WEB_CC_SHORT;
-	resp->cacheable = 1;
-	resp->last_modified = newest;
-	return 0;
-}
-
-/* "/a/123" or "/a/123-any-slug": the id, or 0. */
-static int64_t article_id(const char *rest)
-{
-	int64_t id = 0;
-	int digits = 0;
-	for (; *rest >= '0' && *rest <= '9'; rest++) {
-		if (++digits > 18)
-			return 0;
-		id = id * 10 + (*rest - '0');
-	}
-	if (!digits || (*rest && *rest != '-'))
-		return 0;
-	return id;
-}
-
-int web_page_article(struct web_req *req, struct web_resp *resp)
-{
-	int64_t id = article_id(req->rest);
-	if (id <= 0)
-		return TD_ENOTFOUND;
-	struct store *st = web_req_store(req);
-	if (!st)
-		return TD_EDB;
-	struct store_article a;
-	memset(&a, 0, sizeof a);
-	int rc = store_article_get(st, id, &a);
-	if (rc)
-		return rc == TD_ENOTFOUND ? rc : TD_EDB;
-	struct td_buf *b = &resp->body;
-	page_head(req, b, a.title ? a.title : "(untitled)");
-	td_buf_puts(b, "<main><article>\n<p><a href=\"/\">Latest News</a></p>"
-		       "\n<p>");
-	time_html(b, a.published);
-	td_buf_puts(b, " <span class=\"views\">");
-	web_resp_hole(resp, WEB_HOLE_VIEWS_LABEL, a.id, a.views);
-	td_buf_puts(b, "</span></p>\n<h1>");
-	web_html_escape(b, a.title ? a.title : "(untitled)");
-	td_buf_puts(b, "</h1>\n<div class=\"body\">");
-	if (a.content_html) /* sanitizer output */
-		td_buf_puts(b, a.content_html);
-	else {
-		td_buf_puts(b, "<p>");
-		web_html_escape(b, a.summary);
-		td_buf_puts(b, "</p>");
-	}
-	td_buf_puts(b, "</div>\n<p>This post appeared first on ");
-	/* only http(s) links: a feed may claim any scheme */
-	int link = a.url && td_url_is_http(a.url);
-	if (link) {
-		td_buf_puts(b, "<a href=\"");
-		web_html_escape(b, a.url);
-		td_buf_puts(b, "\">");
-	}
-	web_html_escape(b, a.source_title ? a.source_title : "the source");
-	td_buf_puts(b, link ? "</a></p>\n" : "</p>\n");
-	td_buf_puts(b, "</article></main>\n</body></html>\n");
-	store_article_release(&a);
-	resp->cc = WEB_CC_REVALIDATE;
-	resp->cacheable = 1;
-	return 0;
 }

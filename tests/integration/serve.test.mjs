@@ -96,9 +96,10 @@ before(async () => {
   server = await startServer();
   port = server.port;
   const front = await request('/');
-  const m = String(front.body).match(/href="\/a\/(\d+)"/);
+  // articles are linked as /a/{id}-{slug}; articleId keeps "{id}-{slug}"
+  const m = String(front.body).match(/href="\/a\/(\d+-[a-z0-9-]+)"/);
   assert.ok(m, 'front page links an article');
-  articleId = Number(m[1]);
+  articleId = m[1];
 });
 
 after(async () => {
@@ -222,9 +223,13 @@ maybe('view counts: one per browser GET, none for bots or HEAD', async () => {
   }
   const none = await request(p);
   assert.equal(viewsIn(none.body), start + 3);
-  // the slug form is the same article
-  const slug = await request(`${p}-any-slug`, { headers: { 'user-agent': BROWSER } });
-  assert.equal(viewsIn(slug.body), start + 4);
+  // the bare id and a wrong slug redirect to the slugged URL, uncounted
+  for (const other of [`/a/${parseInt(articleId, 10)}`, `/a/${parseInt(articleId, 10)}-any-slug`]) {
+    const redir = await request(other, { headers: { 'user-agent': BROWSER } });
+    assert.equal(redir.status, 301, other);
+    assert.equal(redir.headers.location, p);
+  }
+  assert.equal(viewsIn((await request(p)).body), start + 3);
 });
 
 maybe('SIGTERM writes the pending views; a restart shows them', async () => {

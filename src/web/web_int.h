@@ -4,7 +4,8 @@
  * the metrics. Nothing here leaves src/web/.
  *
  * Files: server.c (libmicrohttpd glue, threads, shutdown), router.c (route
- * table, error pages, the placeholder pages), cache.c (page cache, gzip and
+ * table, error pages), pages.c (front and article pages from templates,
+ * /static/), cache.c (page cache, gzip and
  * splicing), views.c (view counter), metrics.c (/metrics, /healthz,
  * /robots.txt), cli.c (`tidings serve`), mhd_dl.c (libmicrohttpd loader).
  *
@@ -179,8 +180,7 @@ void web_error_page(struct web_req *req, struct web_resp *resp, int status);
 /* Append s HTML-escaped (& < > " ') to b; NULL appends nothing. */
 void web_html_escape(struct td_buf *b, const char *s);
 
-/* The pages (router.c: placeholders until the templates arrive; metrics.c:
- * the machine routes). */
+/* The pages (pages.c: from templates/; metrics.c: the machine routes). */
 int web_page_front(struct web_req *req, struct web_resp *resp);
 int web_page_article(struct web_req *req, struct web_resp *resp);
 int web_page_healthz(struct web_req *req, struct web_resp *resp);

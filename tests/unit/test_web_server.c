@@ -426,7 +426,7 @@ static void test_views_and_splice(void **state)
 	struct reply r;
 	/* keep-alive: five page views on one connection */
 	int fd = dial(port);
-	char raw[512];
+	char raw[1024];
 	snprintf(raw, sizeof raw, "GET %s HTTP/1.1\r\nHost: x\r\n%s\r\n", path,
 		 ua);
 	for (int i = 1; i <= 5; i++) {

@@ -163,11 +163,18 @@ static void schedule(struct job *j, const struct fetch_result *res,
 		.jitter_key = XXH3_64bits(src->url, strlen(src->url)),
 	};
 	if (f) {
-		in.ttl_minutes = f->ttl_minutes;
-		in.sy_period_secs = f->sy_period_secs;
-		in.skip_hours = f->skip_hours;
-		in.skip_days = f->skip_days;
+		/* a parsed feed renews the hints kept on the source */
+		int64_t ttl = f->ttl_minutes > 0 ? (int64_t)f->ttl_minutes * 60
+						 : 0;
+		src->hint_interval = ttl > f->sy_period_secs ? ttl
+							     : f->sy_period_secs;
+		src->skip_hours = f->skip_hours;
+		src->skip_days = f->skip_days;
 	}
+	/* a 304 (or a failure) keeps the hints of the last parsed feed */
+	in.sy_period_secs = src->hint_interval;
+	in.skip_hours = src->skip_hours;
+	in.skip_days = src->skip_days;
 	src->next_fetch = fetch_schedule_next(&in, &src->interval);
 }
 

@@ -15,7 +15,7 @@
 	"s.created, s.etag, s.last_modified, s.last_fetch, s.next_fetch, "   \
 	"s.last_status, s.last_error, s.error_count, s.last_new_item, "      \
 	"s.interval, (SELECT count(*) FROM articles a WHERE a.source_id = "  \
-	"s.id)"
+	"s.id), s.hint_interval, s.skip_hours, s.skip_days"
 
 void store_source_release(struct store_source *src)
 {
@@ -63,6 +63,9 @@ static int source_row(sqlite3_stmt *st, struct store_source *o)
 	o->last_new_item = store_col_time(st, 15);
 	o->interval = sqlite3_column_int64(st, 16);
 	o->n_articles = sqlite3_column_int64(st, 17);
+	o->hint_interval = sqlite3_column_int64(st, 18);
+	o->skip_hours = (uint32_t)sqlite3_column_int64(st, 19);
+	o->skip_days = (uint8_t)sqlite3_column_int(st, 20);
 	if (rc)
 		store_source_release(o);
 	return rc;
@@ -230,7 +233,8 @@ int store_source_update(struct store *s, const struct store_source *src)
 		" disabled = ?5, etag = ?6, last_modified = ?7,"
 		" last_fetch = ?8, next_fetch = ?9, last_status = ?10,"
 		" last_error = ?11, error_count = ?12, last_new_item = ?13,"
-		" interval = ?14 WHERE id = ?1");
+		" interval = ?14, hint_interval = ?15, skip_hours = ?16,"
+		" skip_days = ?17 WHERE id = ?1");
 	if (!st)
 		return TD_EDB;
 	sqlite3_bind_int64(st, 1, src->id);
@@ -247,6 +251,9 @@ int store_source_update(struct store *s, const struct store_source *src)
 	sqlite3_bind_int(st, 12, src->error_count);
 	store_bind_time(st, 13, src->last_new_item);
 	sqlite3_bind_int64(st, 14, src->interval);
+	sqlite3_bind_int64(st, 15, src->hint_interval);
+	sqlite3_bind_int64(st, 16, (sqlite3_int64)src->skip_hours);
+	sqlite3_bind_int(st, 17, src->skip_days);
 	int rc = store_exec_stmt(s, st);
 	if (rc == 0 && sqlite3_changes(s->db) == 0)
 		rc = store_fail(s, TD_ENOTFOUND, "no such source");

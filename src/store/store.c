@@ -151,6 +151,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE articles ADD COLUMN extract_next INTEGER;"
 	"CREATE INDEX articles_extract ON articles(extract_next)"
 	" WHERE extract_state = 1;",
+
+	/* 2 -> 3: the polling hints a feed gave (ttl / sy:update*, skipHours,
+	 * skipDays), kept so that rounds answered 304 still honour them. */
+	"ALTER TABLE sources ADD COLUMN hint_interval INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE sources ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE sources ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

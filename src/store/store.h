@@ -74,6 +74,9 @@ struct store_source {
 	int error_count;      /* consecutive failures */
 	int64_t last_new_item; /* time the newest new item was stored */
 	int64_t interval;     /* current polling interval, seconds */
+	int64_t hint_interval; /* the feed's own minimum (ttl, sy:*), or 0 */
+	uint32_t skip_hours;  /* the feed's skipHours (bit h = hour h UTC) */
+	uint8_t skip_days;    /* the feed's skipDays (bit d, 0 = Sunday) */
 
 	/* counters for listing */
 	int64_t n_articles;
@@ -96,7 +99,8 @@ int store_source_list(struct store *s, struct store_source **v, size_t *n);
  * INT64_MAX), ordered by next_fetch. */
 int store_source_due(struct store *s, int64_t now, struct store_source **v,
 		     size_t *n);
-/* Write the fetch-state fields, url, title, site_url and disabled. */
+/* Write the fetch-state fields (polling hints included), url, title,
+ * site_url and disabled. */
 int store_source_update(struct store *s, const struct store_source *src);
 /* Remove a source and everything stored for it. TD_ENOTFOUND if absent. */
 int store_source_remove(struct store *s, int64_t id);

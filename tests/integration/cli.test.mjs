@@ -141,6 +141,20 @@ test('conditional GET: ETag and Last-Modified sent, 304 costs nothing', async ()
   assert.equal(s.error_count, 0);
 });
 
+test('a feed\'s ttl still holds on rounds answered 304', async () => {
+  // items ten minutes apart would give a short cadence; <ttl>120</ttl> asks
+  // for two hours, and the hint must survive a 304 (no feed to read it from)
+  const t = db('ttl');
+  await t('import', opml('ttl', [`${base}/etag/cli-ttl.xml`]));
+  let r = await t('fetch');
+  assert.match(r.stdout, /1 ok/);
+  r = await t('fetch', '--force');
+  assert.match(r.stdout, /1 not modified/);
+  const [s] = await sources(t);
+  const now = Math.floor(Date.now() / 1000);
+  assert.ok(Date.parse(s.next_fetch) / 1000 >= now + 120 * 60 - 5, `next fetch ${s.next_fetch} honours ttl`);
+});
+
 test('301/308 chains move the source; 302/307 do not', async () => {
   const t = db('redirects');
   const perm = `${base}/redirect/301,308/feed/rss2.xml`;

@@ -1,6 +1,7 @@
 /*
- * feed_int.h - internals shared by the XML feed parser's files (xml.c,
- * encoding.c, entities.c). Other feed/ files may include it read-only.
+ * feed_int.h - internals shared by the files of src/feed/: the model's
+ * release and warning helpers (model.c), entities, encodings and text
+ * helpers (entities.c, encoding.c, xml.c).
  */
 #ifndef TD_FEED_INT_H
 #define TD_FEED_INT_H
@@ -9,6 +10,21 @@
 #include <stdint.h>
 
 struct td_buf;
+struct feed;
+struct feed_item;
+struct feed_person;
+
+/* ---- model.c ---- */
+
+/* Free what an item / a person owns and zero it (the struct itself is the
+ * caller's). */
+void feed_item_release(struct feed_item *it);
+void feed_person_release(struct feed_person *p);
+
+/* Count a recovered problem; the first one is kept in words with its
+ * position (line/col 0 when unknown). f may be NULL. */
+void feed_warn(struct feed *f, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* ---- entities.c ---- */
 

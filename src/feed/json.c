@@ -63,20 +63,7 @@ struct jctx {
 
 /* ---- warnings ---- */
 
-static void warn_at(struct feed *f, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void warn_at(struct feed *f, int line, int col, const char *fmt, ...)
-{
-	if (f->n_warnings++)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(f->warning, sizeof f->warning, fmt, ap);
-	va_end(ap);
-	f->warning_line = line;
-	f->warning_col = col;
-}
+#define warn_at feed_warn
 
 static void wrong_type(struct jctx *c, const char *key, const char *want)
 {

@@ -3,6 +3,7 @@
  * JSON Feed 1.1 writer used by `tidings parse`.
  */
 #include "feed/feed.h"
+#include "feed/feed_int.h"
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -10,26 +11,28 @@
 #include "core/time.h"
 
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
-static void person_release(struct feed_person *p)
+void feed_person_release(struct feed_person *p)
 {
 	free(p->name);
 	free(p->url);
 	free(p->email);
 	free(p->avatar);
+	memset(p, 0, sizeof *p);
 }
 
 static void persons_free(struct feed_person *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		person_release(&v[i]);
+		feed_person_release(&v[i]);
 	free(v);
 }
 
-static void item_release(struct feed_item *it)
+void feed_item_release(struct feed_item *it)
 {
 	free(it->id);
 	free(it->url);
@@ -52,6 +55,7 @@ static void item_release(struct feed_item *it)
 		free(it->attachments[i].title);
 	}
 	free(it->attachments);
+	memset(it, 0, sizeof *it);
 }
 
 void feed_free(struct feed *f)
@@ -68,7 +72,7 @@ void feed_free(struct feed *f)
 	free(f->next_url);
 	persons_free(f->authors, f->n_authors);
 	for (size_t i = 0; i < f->n_items; i++)
-		item_release(&f->items[i]);
+		feed_item_release(&f->items[i]);
 	free(f->items);
 	free(f);
 }
@@ -111,6 +115,18 @@ void feed_assign_ids(struct feed *f)
 			 (unsigned long long)h);
 		it->id = strdup(buf);
 	}
+}
+
+void feed_warn(struct feed *f, int line, int col, const char *fmt, ...)
+{
+	if (!f || f->n_warnings++)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->warning, sizeof f->warning, fmt, ap);
+	va_end(ap);
+	f->warning_line = line;
+	f->warning_col = col;
 }
 
 /* First non-space byte after an optional UTF-8/16 BOM. */

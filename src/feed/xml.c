@@ -735,61 +735,9 @@ struct ctx {
 
 /* ---- warnings ---- */
 
-static void warn(struct ctx *c, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void warn(struct ctx *c, int line, int col, const char *fmt, ...)
-{
-	struct feed *f = c->feed;
-	if (!f)
-		return;
-	if (f->n_warnings++ == 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(f->warning, sizeof f->warning, fmt, ap);
-		va_end(ap);
-		f->warning_line = line;
-		f->warning_col = col;
-	}
-}
+#define warn(c, line, col, ...) feed_warn((c)->feed, line, col, __VA_ARGS__)
 
 /* ---- pending item / channel ---- */
-
-static void person_free(struct feed_person *p)
-{
-	free(p->name);
-	free(p->url);
-	free(p->email);
-	free(p->avatar);
-	memset(p, 0, sizeof *p);
-}
-
-static void item_clear(struct feed_item *it)
-{
-	free(it->id);
-	free(it->url);
-	free(it->external_url);
-	free(it->title);
-	free(it->content_html);
-	free(it->content_text);
-	free(it->summary);
-	free(it->image);
-	free(it->banner_image);
-	free(it->language);
-	free(it->comments_url);
-	for (size_t i = 0; i < it->n_authors; i++)
-		person_free(&it->authors[i]);
-	free(it->authors);
-	for (size_t i = 0; i < it->n_tags; i++)
-		free(it->tags[i]);
-	free(it->tags);
-	for (size_t i = 0; i < it->n_attachments; i++) {
-		free(it->attachments[i].url);
-		free(it->attachments[i].mime_type);
-		free(it->attachments[i].title);
-	}
-	free(it->attachments);
-	memset(it, 0, sizeof *it);
-}
 
 static void pending_init(struct pending *p)
 {
@@ -809,9 +757,9 @@ static void pending_release(struct pending *p)
 		free(p->s[i]);
 	free(p->itunes_author);
 	for (size_t i = 0; i < p->n_contribs; i++)
-		person_free(&p->contribs[i]);
+		feed_person_release(&p->contribs[i]);
 	free(p->contribs);
-	item_clear(&p->it);
+	feed_item_release(&p->it);
 	pending_init(p);
 }
 
@@ -867,13 +815,13 @@ static int add_person(struct feed_person **v, size_t *n,
 				q->email = p->email;
 				p->email = NULL;
 			}
-			person_free(p);
+			feed_person_release(p);
 			return 0;
 		}
 	}
 	struct feed_person *nv = grow(*v, *n, sizeof *nv);
 	if (!nv) {
-		person_free(p);
+		feed_person_release(p);
 		return TD_ENOMEM;
 	}
 	*v = nv;
@@ -1778,7 +1726,7 @@ static void start_person(struct ctx *c, struct frame *f, int contrib)
 		return;
 	c->in_person = 1;
 	c->person_contrib = contrib;
-	person_free(&c->person);
+	feed_person_release(&c->person);
 	f->role = R_PERSON;
 }
 
@@ -1795,7 +1743,7 @@ static void end_person(struct ctx *c)
 			nv[p->n_contribs++] = c->person;
 			memset(&c->person, 0, sizeof c->person);
 		}
-		person_free(&c->person);
+		feed_person_release(&c->person);
 	} else {
 		add_person(&p->it.authors, &p->it.n_authors, &c->person);
 	}
@@ -3108,14 +3056,14 @@ static void ctx_reset(struct ctx *c)
 	td_buf_reset(&c->cap.buf);
 	pending_release(&c->chan);
 	pending_release(&c->item);
-	person_free(&c->person);
+	feed_person_release(&c->person);
 	c->in_item = c->in_person = 0;
 	c->sy_period = c->sy_freq = 0;
 	c->too_deep = 0;
 	c->item_limit_warned = 0;
 	struct feed *f = c->feed;
 	for (size_t i = 0; i < f->n_items; i++)
-		item_clear(&f->items[i]);
+		feed_item_release(&f->items[i]);
 	f->n_items = 0;
 	f->format = FEED_FORMAT_UNKNOWN;
 	f->ttl_minutes = 0;
@@ -3231,7 +3179,7 @@ out:
 			}
 			pending_release(&c->chan);
 			pending_release(&c->item);
-			person_free(&c->person);
+			feed_person_release(&c->person);
 		}
 		td_buf_release(&c->cap.buf);
 		td_buf_release(&c->tmp);

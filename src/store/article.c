@@ -43,6 +43,7 @@ void store_article_release(struct store_article *a)
 	}
 	free(a->attachments);
 	free(a->source_title);
+	free(a->snippet);
 	memset(a, 0, sizeof *a);
 }
 
@@ -109,6 +110,8 @@ int store_article_row(sqlite3_stmt *st, struct store_article *a)
 	a->content_hash = (uint64_t)sqlite3_column_int64(st, 16);
 	a->views = sqlite3_column_int64(st, 17);
 	a->source_title = store_col_text(st, 18, &rc);
+	if (sqlite3_column_count(st) > STORE_ARTICLE_NCOLS)
+		a->snippet = store_col_text(st, STORE_ARTICLE_NCOLS, &rc);
 	if (rc)
 		store_article_release(a);
 	return rc;

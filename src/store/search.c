@@ -212,3 +212,70 @@ out:
 	td_buf_release(&match);
 	return rc < 0 ? rc : 0;
 }
+
+int store_search_page(struct store *s, const char *query, size_t offset,
+		      size_t limit, struct store_article **v, size_t *n,
+		      int *more)
+{
+	*v = NULL;
+	*n = 0;
+	if (more)
+		*more = 0;
+	if (!query || limit == 0 || offset >= SEARCH_CANDIDATES)
+		return 0;
+	if (limit > SEARCH_CANDIDATES - offset)
+		limit = SEARCH_CANDIDATES - offset;
+
+	struct td_buf match;
+	td_buf_init(&match, 0);
+	int rc = build_match(query, &match);
+	if (rc <= 0)
+		goto out;
+
+	/* As store_search, with light rows and one more row asked for (to
+	 * know whether a next page exists); the snippet comes from a second
+	 * look-up of the same MATCH restricted to the row, so it is made
+	 * only for the rows shown. \x01 and \x02 mark the matches; the
+	 * stored text never holds them (html_to_text drops control bytes). */
+	sqlite3_stmt *st = store_stmt(
+		s, ST_SEARCH_PAGE,
+		"SELECT " STORE_ARTICLE_COLS_LIGHT ","
+		" (SELECT snippet(articles_fts, 1, char(1), char(2),"
+		"   '\xe2\x80\xa6', 32) FROM articles_fts"
+		"  WHERE articles_fts MATCH ?1 AND rowid = top.rid)"
+		" FROM"
+		" (SELECT c.rid AS rid,"
+		"   c.score / (1.0 + max(0, ?3 - r.published) / ?4) AS rank,"
+		"   r.published AS published"
+		"  FROM (SELECT rowid AS rid,"
+		"         bm25(articles_fts, 5.0, 1.0, 2.0) AS score"
+		"        FROM articles_fts WHERE articles_fts MATCH ?1"
+		"        ORDER BY rowid DESC LIMIT ?2) c"
+		"  JOIN articles r INDEXED BY articles_id_published"
+		"   ON r.id = c.rid"
+		"  ORDER BY rank, published DESC, rid DESC"
+		"  LIMIT ?5 OFFSET ?6) top"
+		" JOIN articles a ON a.id = top.rid"
+		" JOIN sources s ON s.id = a.source_id"
+		" ORDER BY top.rank, top.published DESC, top.rid DESC");
+	if (!st) {
+		rc = TD_EDB;
+		goto out;
+	}
+	store_bind_text(st, 1, td_buf_cstr(&match));
+	sqlite3_bind_int(st, 2, SEARCH_CANDIDATES);
+	sqlite3_bind_int64(st, 3, td_now());
+	sqlite3_bind_double(st, 4, RECENCY_SCALE);
+	sqlite3_bind_int64(st, 5, (int64_t)limit + 1);
+	sqlite3_bind_int64(st, 6, (int64_t)offset);
+	rc = store_article_rows(s, st, limit + 1, v, n);
+	if (rc == 0 && *n > limit) {
+		store_article_release(&(*v)[limit]);
+		*n = limit;
+		if (more)
+			*more = 1;
+	}
+out:
+	td_buf_release(&match);
+	return rc < 0 ? rc : 0;
+}

@@ -158,6 +158,19 @@ static const char *const migrations[] = {
 	" DEFAULT 0;"
 	"ALTER TABLE sources ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE sources ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;",
+
+	/* 3 -> 4: views per article per hour, for "Most read" (pruned after
+	 * two days); tag pages match tags case-insensitively. */
+	"CREATE TABLE views_hourly ("
+	" hour INTEGER NOT NULL,"
+	" article_id INTEGER NOT NULL"
+	"  REFERENCES articles(id) ON DELETE CASCADE,"
+	" n INTEGER NOT NULL,"
+	" PRIMARY KEY (hour, article_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX views_hourly_article ON views_hourly(article_id);"
+	"CREATE INDEX article_tags_nocase"
+	" ON article_tags(tag COLLATE NOCASE, article_id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

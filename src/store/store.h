@@ -141,6 +141,10 @@ struct store_article {
 	size_t n_attachments;
 
 	char *source_title; /* filled by reads for display; ignored on write */
+	char *snippet;      /* store_search_page only: a passage of the text
+			       with each match between \x01 and \x02 (the
+			       text itself never holds those bytes' meaning:
+			       escape the rest, then turn them into marks) */
 };
 
 void store_article_release(struct store_article *a);
@@ -176,6 +180,45 @@ int store_article_get(struct store *s, int64_t id, struct store_article *out);
 int store_latest(struct store *s, int64_t source_id, int64_t before_published,
 		 int64_t before_id, size_t limit, struct store_article **v,
 		 size_t *n);
+/* A list of articles, newest first (published, then id). Every filter is
+ * optional; zero/NULL fields are not applied. */
+struct store_query {
+	int64_t source_id;        /* > 0: of this source */
+	const char *tag;          /* of this tag (case-insensitive) */
+	int64_t since;            /* published >= since (TD_TIME_NONE: none) */
+	int64_t until;            /* published < until (TD_TIME_NONE: none) */
+	/* Keyset cursors (id > 0 to apply): strictly older than before_*, or
+	 * strictly newer than after_* - the page just above the cursor, still
+	 * returned newest first. */
+	int64_t before_published, before_id;
+	int64_t after_published, after_id;
+	size_t limit;             /* at most 10000 */
+	int full;                 /* 1: load content_orig/_html/_text too;
+				     0: leave them NULL (lists) */
+};
+/* Initialise q with no filters (times TD_TIME_NONE) and the limit. */
+void store_query_init(struct store_query *q, size_t limit);
+/* Run q. 0 and the rows in *v, *n (tags and attachments not loaded), or TD_EDB/
+ * TD_ENOMEM. */
+int store_articles(struct store *s, const struct store_query *q,
+		   struct store_article **v, size_t *n);
+
+struct store_tag {
+	char *tag;     /* as first stored */
+	int64_t count; /* articles carrying it */
+};
+/* Tags by number of articles, most first (ties by name), at most limit. */
+int store_tags(struct store *s, size_t limit, struct store_tag **v,
+	       size_t *n);
+void store_tags_free(struct store_tag *v, size_t n);
+
+/* The articles most viewed since the hour holding `since` (views are
+ * bucketed by hour, see store_views_add), most first, at most limit; *v
+ * holds light rows (as store_query.full = 0) and each ->views is the
+ * count within the window. */
+int store_most_read(struct store *s, int64_t since, size_t limit,
+		    struct store_article **v, size_t *n);
+
 /* Number of articles (of one source when source_id > 0). */
 int store_article_count(struct store *s, int64_t source_id, int64_t *n);
 
@@ -195,6 +238,12 @@ void store_revisions_free(struct store_revision *v, size_t n);
  * passed through raw. Results best first, at most limit. */
 int store_search(struct store *s, const char *query, size_t limit,
 		 struct store_article **v, size_t *n);
+/* The same ranking, one page of it: results offset .. offset+limit-1 of
+ * the best 1000, light rows (no content) with ->snippet filled. *more is
+ * set to 1 when results follow this page (may be NULL). */
+int store_search_page(struct store *s, const char *query, size_t offset,
+		      size_t limit, struct store_article **v, size_t *n,
+		      int *more);
 
 /* ---- full-text extraction queue (extract.c) ---- */
 
@@ -244,9 +293,10 @@ int store_extract_requeue_all(struct store *s, int64_t *n);
 /* ---- views ---- */
 
 /* Add counts[i] to the stored view count of article ids[i], for n
- * articles, in one transaction (or a savepoint inside the caller's). Ids
- * of articles that no longer exist are skipped. 0 or TD_EDB (nothing
- * written). */
+ * articles, in one transaction (or a savepoint inside the caller's), and
+ * to the article's count for the current hour (td_now(); hours older than
+ * two days are pruned), which store_most_read sums. Ids of articles that
+ * no longer exist are skipped. 0 or TD_EDB (nothing written). */
 int store_views_add(struct store *s, const int64_t *ids, const int64_t *counts,
 		    size_t n);
 

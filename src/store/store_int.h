@@ -56,8 +56,14 @@ enum stmt_id {
 	ST_LATEST_SOURCE_BEFORE,
 	ST_COUNT_ALL,
 	ST_COUNT_SOURCE,
+	ST_TAGS,
+	ST_MOST_READ,
+	/* store_articles: one slot per combination of filters */
+	ST_QUERY_FIRST,
+	ST_QUERY_LAST = ST_QUERY_FIRST + 127,
 	/* search.c */
 	ST_SEARCH,
+	ST_SEARCH_PAGE,
 	/* extract.c */
 	ST_EXTRACT_MARK,
 	ST_EXTRACT_DUE,
@@ -125,6 +131,15 @@ char *store_col_text(sqlite3_stmt *st, int i, int *rc);
 	"a.content_text, a.image, a.language, a.published, a.updated, "     \
 	"a.first_seen, a.content_hash, a.views, s.title"
 #define STORE_ARTICLE_NCOLS 19
+/* The same columns without the three content columns (NULL in their
+ * places): for lists, which show titles and summaries. */
+#define STORE_ARTICLE_COLS_LIGHT                                            \
+	"a.id, a.source_id, a.guid, a.url, a.canonical_url, a.title, "      \
+	"a.author, a.summary, NULL, NULL, "                                 \
+	"NULL, a.image, a.language, a.published, a.updated, "               \
+	"a.first_seen, a.content_hash, a.views, s.title"
+/* A statement may return one more column after these: the snippet
+ * (store_article.snippet). */
 
 /* Fill *a (zeroed first) from the current row of st, whose first columns
  * are STORE_ARTICLE_COLS. 0 or TD_ENOMEM (a released). */

@@ -654,6 +654,163 @@ static void test_revise(void **state)
 	store_close(s);
 }
 
+/* ---- lists: filters, cursors both ways, tags, most read -------------- */
+
+static void test_lists(void **state)
+{
+	(void)state;
+	struct store *s = open_mem();
+	int64_t s1 = add_source(s, "http://a.test/feed");
+	int64_t s2 = add_source(s, "http://b.test/feed");
+	static char *only_sport[] = { (char *)"Sport" };
+	char guid[32];
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < 20; i++) {
+		snprintf(guid, sizeof guid, "g%d", i);
+		struct store_article a = art(i % 2 ? s2 : s1, guid, "t", "x",
+					     NOW + i * 60);
+		if (i % 4 == 0) {
+			a.tags = only_sport;
+			a.n_tags = 1;
+		}
+		insert(s, &a);
+	}
+	assert_int_equal(store_commit(s), 0);
+
+	struct store_query q;
+	struct store_article *v;
+	size_t n;
+
+	/* No filter, light rows. */
+	store_query_init(&q, 5);
+	assert_int_equal(store_articles(s, &q, &v, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(v[0].id, 20);
+	assert_null(v[0].content_text);
+	assert_null(v[0].content_orig);
+	assert_non_null(v[0].source_title);
+	int64_t bp = v[4].published, bid = v[4].id;
+	store_articles_free(v, n);
+
+	/* Full rows carry the content. */
+	q.full = 1;
+	assert_int_equal(store_articles(s, &q, &v, &n), 0);
+	assert_string_equal(v[0].content_text, "x");
+	store_articles_free(v, n);
+	q.full = 0;
+
+	/* Older than the cursor, then the page newer than that: the first
+	 * page again, newest first. */
+	q.before_published = bp;
+	q.before_id = bid;
+	assert_int_equal(store_articles(s, &q, &v, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(v[0].id, 15);
+	int64_t ap = v[0].published, aid = v[0].id;
+	store_articles_free(v, n);
+	store_query_init(&q, 5);
+	q.after_published = ap;
+	q.after_id = aid;
+	assert_int_equal(store_articles(s, &q, &v, &n), 0);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(v[i].id, 20 - (int64_t)i);
+	store_articles_free(v, n);
+
+	/* Tag, case-insensitive; with a source; with a time window. */
+	store_query_init(&q, 50);
+	q.tag = "sPoRt";
+	assert_int_equal(store_articles(s, &q, &v, &n), 0);
+	assert_int_equal(n, 5); /* i = 0, 4, 8, 12, 16 */
+	assert_int_equal(v[0].id, 17);
+	store_articles_free(v, n);
+	q.tag = "world";
+	q.source_id = s2;
+	assert_int_equal(store_articles(s, &q, &v, &n), 0);
+	assert_int_equal(n, 10);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(v[i].source_id, s2);
+	store_articles_free(v, n);
+	store_query_init(&q, 50);
+	q.since = NOW + 60;
+	q.until = NOW + 4 * 60;
+	assert_int_equal(store_articles(s, &q, &v, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0].id, 4);
+	assert_int_equal(v[2].id, 2);
+	store_articles_free(v, n);
+	q.tag = "nope";
+	assert_int_equal(store_articles(s, &q, &v, &n), 0);
+	assert_int_equal(n, 0);
+
+	/* Tags by count. */
+	struct store_tag *t;
+	assert_int_equal(store_tags(s, 10, &t, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(t[0].tag, "politics");
+	assert_int_equal(t[0].count, 15);
+	assert_string_equal(t[2].tag, "Sport");
+	assert_int_equal(t[2].count, 5);
+	store_tags_free(t, n);
+
+	/* Most read: hourly buckets; older hours fall out of the window. */
+	setenv("TIDINGS_NOW", "1700000000", 1);
+	int64_t ids[3] = { 3, 7, 9999 }, counts[3] = { 5, 2, 4 };
+	assert_int_equal(store_views_add(s, ids, counts, 3), 0);
+	setenv("TIDINGS_NOW", "1700036000", 1); /* ten hours later */
+	int64_t ids2[2] = { 7, 8 }, counts2[2] = { 4, 1 };
+	assert_int_equal(store_views_add(s, ids2, counts2, 2), 0);
+	assert_int_equal(store_most_read(s, 1700000000 - 3600, 10, &v, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0].id, 7);
+	assert_int_equal(v[0].views, 6);
+	assert_int_equal(v[1].id, 3);
+	assert_int_equal(v[1].views, 5);
+	assert_int_equal(v[2].id, 8);
+	store_articles_free(v, n);
+	assert_int_equal(store_most_read(s, 1700036000 - 60, 10, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].id, 7);
+	assert_int_equal(v[0].views, 4);
+	store_articles_free(v, n);
+	assert_int_equal(sql_int(s, "SELECT views FROM articles WHERE id = 7"),
+			 6);
+	/* Three days on, the old buckets are pruned by the next write. */
+	setenv("TIDINGS_NOW", "1700300000", 1);
+	int64_t one = 1;
+	assert_int_equal(store_views_add(s, ids, &one, 1), 0);
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM views_hourly"), 1);
+	unsetenv("TIDINGS_NOW");
+
+	/* Search pages: snippets mark the matches; offset and more. */
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < 7; i++) {
+		snprintf(guid, sizeof guid, "fox%d", i);
+		struct store_article a = art(s1, guid, "Animals",
+					     "The quick brown fox jumps over"
+					     " the lazy dog.",
+					     NOW + 5000 + i);
+		insert(s, &a);
+	}
+	assert_int_equal(store_commit(s), 0);
+	int more = -1;
+	assert_int_equal(store_search_page(s, "fox", 0, 5, &v, &n, &more), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(more, 1);
+	assert_null(v[0].content_text);
+	assert_non_null(v[0].snippet);
+	assert_non_null(strstr(v[0].snippet, "brown \001fox\002 jumps"));
+	store_articles_free(v, n);
+	assert_int_equal(store_search_page(s, "fox", 5, 5, &v, &n, &more), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(more, 0);
+	store_articles_free(v, n);
+	assert_int_equal(store_search_page(s, "\"*)(", 0, 5, &v, &n, &more),
+			 0);
+	assert_int_equal(n, 0);
+	store_close(s);
+}
+
 /* ---- latest ----------------------------------------------------------- */
 
 static void test_latest(void **state)
@@ -1259,6 +1416,7 @@ int main(void)
 		cmocka_unit_test(test_revise),
 		cmocka_unit_test(test_latest),
 		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_cascade),
 		cmocka_unit_test(test_backup),
 		cmocka_unit_test(test_kill),

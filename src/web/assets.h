@@ -29,6 +29,8 @@ struct td_asset {
 /* The embedded file of that name, or NULL. The table is static: the
  * pointer is valid for the life of the process. Thread-safe. */
 const struct td_asset *td_asset_find(const char *name);
+/* The whole table, ended by an entry whose name is NULL. */
+const struct td_asset *td_asset_list(void);
 
 /* "/static/NAME": an embedded static file with a long Cache-Control
  * (links carry a ?v= content hash), TD_ENOTFOUND for anything else. */

@@ -56,11 +56,6 @@
  * Templates, compiled once
  */
 
-static const char *const template_names[] = {
-	"layout.html", "front.html", "article.html", "article_head.html",
-	"card.html",
-};
-
 static pthread_once_t theme_once = PTHREAD_ONCE_INIT;
 static struct tpl_set *theme;       /* NULL when the theme failed */
 static const struct tpl *layout;
@@ -103,25 +98,24 @@ static void theme_init(void)
 		td_log(TD_LOG_ERROR, "serve: theme: out of memory");
 		return;
 	}
-	for (size_t i = 0; i < sizeof template_names / sizeof *template_names;
-	     i++) {
-		char path[64];
-		snprintf(path, sizeof path, "templates/%s", template_names[i]);
-		const struct td_asset *a = td_asset_find(path);
-		if (!a) {
-			td_log(TD_LOG_ERROR, "serve: theme: %s missing", path);
-			tpl_set_free(s);
-			return;
-		}
+	/* every embedded templates/NAME, as partial NAME */
+	for (const struct td_asset *a = td_asset_list(); a->name; a++) {
+		if (strncmp(a->name, "templates/", 10))
+			continue;
 		struct td_error err = { 0 };
-		if (tpl_set_add(s, template_names[i], (const char *)a->data,
-				a->len, &err)) {
+		if (tpl_set_add(s, a->name + 10, (const char *)a->data, a->len,
+				&err)) {
 			td_log(TD_LOG_ERROR, "serve: theme: %s", err.msg);
 			tpl_set_free(s);
 			return;
 		}
 	}
 	layout = tpl_set_get(s, "layout.html");
+	if (!layout) {
+		td_log(TD_LOG_ERROR, "serve: theme: templates/layout.html missing");
+		tpl_set_free(s);
+		return;
+	}
 	theme = s;
 }
 
@@ -175,8 +169,13 @@ int web_cursor_parse(const char *s, int64_t *published, int64_t *id)
 	return 0;
 }
 
-/* The article's site path "/a/ID-SLUG" (or "/a/ID") into a ctx string. */
-static struct tpl_val *article_href(struct tpl_ctx *c, int64_t id,
+int web_theme_ready(void)
+{
+	pthread_once(&theme_once, theme_init);
+	return theme && layout ? 0 : TD_EIO;
+}
+
+struct tpl_val *web_article_href(struct tpl_ctx *c, int64_t id,
 				    const char *title)
 {
 	struct td_buf b;
@@ -192,8 +191,7 @@ static struct tpl_val *article_href(struct tpl_ctx *c, int64_t id,
 	return v;
 }
 
-/* Set "date" (site format) and "datetime" (RFC 3339) of obj for t. */
-static void set_time(struct tpl_ctx *c, struct tpl_val *obj,
+void web_set_time(struct tpl_ctx *c, struct tpl_val *obj,
 		     const struct td_config *cfg, int64_t t)
 {
 	if (t == TD_TIME_NONE)
@@ -219,9 +217,7 @@ static void set_time(struct tpl_ctx *c, struct tpl_val *obj,
 	tpl_obj_set_str(c, obj, "date", out);
 }
 
-/* A plain-text excerpt of at most max bytes (cut on a UTF-8 boundary,
- * with an ellipsis when cut). */
-static void set_excerpt(struct tpl_ctx *c, struct tpl_val *obj,
+void web_set_excerpt(struct tpl_ctx *c, struct tpl_val *obj,
 			const char *key, const char *text, size_t max)
 {
 	if (!text || !*text)
@@ -242,8 +238,7 @@ static void set_excerpt(struct tpl_ctx *c, struct tpl_val *obj,
 					   text));
 }
 
-/* The common page data. */
-static struct tpl_val *page_root(struct tpl_ctx *c, const struct web_req *req,
+struct tpl_val *web_page_root(struct tpl_ctx *c, const struct web_req *req,
 				 const char *title)
 {
 	struct tpl_val *root = tpl_obj(c);
@@ -258,17 +253,16 @@ static struct tpl_val *page_root(struct tpl_ctx *c, const struct web_req *req,
 	return root;
 }
 
-/* One article of a list (front page cards, other news). */
-static struct tpl_val *list_item(struct tpl_ctx *c, const struct web_req *req,
+struct tpl_val *web_list_item(struct tpl_ctx *c, const struct web_req *req,
 				 const struct store_article *a, int card)
 {
 	struct tpl_val *it = tpl_obj(c);
 	const char *title = a->title && *a->title ? a->title : "(untitled)";
-	tpl_obj_set(c, it, "href", article_href(c, a->id, a->title));
+	tpl_obj_set(c, it, "href", web_article_href(c, a->id, a->title));
 	tpl_obj_set_str(c, it, "title", title);
 	tpl_obj_set_str(c, it, "source", a->source_title ? a->source_title
 							 : "");
-	set_time(c, it, req->cfg, a->published);
+	web_set_time(c, it, req->cfg, a->published);
 	if (card) {
 		/* explicit empties: a missing key would be found outside */
 		tpl_obj_set_bool(c, it, "image", 0);
@@ -277,7 +271,7 @@ static struct tpl_val *list_item(struct tpl_ctx *c, const struct web_req *req,
 			tpl_obj_set_str(c, it, "image", a->image);
 			tpl_obj_set_str(c, it, "image_alt", title);
 		}
-		set_excerpt(c, it, "summary",
+		web_set_excerpt(c, it, "summary",
 			    a->summary && *a->summary ? a->summary
 						      : a->content_text,
 			    CARD_SUMMARY_BYTES);
@@ -285,10 +279,13 @@ static struct tpl_val *list_item(struct tpl_ctx *c, const struct web_req *req,
 	return it;
 }
 
-static int render(struct tpl_ctx *c, const struct tpl_val *root,
-		  struct web_resp *resp)
+int web_render(struct tpl_ctx *c, const struct tpl_val *root,
+	       struct web_resp *resp)
 {
-	int rc = tpl_ctx_err(c);
+	int rc = web_theme_ready();
+	if (rc)
+		return rc;
+	rc = tpl_ctx_err(c);
 	if (rc)
 		return rc;
 	return tpl_render(layout, theme, root, &resp->body);
@@ -300,8 +297,7 @@ static int render(struct tpl_ctx *c, const struct tpl_val *root,
 
 int web_page_front(struct web_req *req, struct web_resp *resp)
 {
-	pthread_once(&theme_once, theme_init);
-	if (!theme || !layout)
+	if (web_theme_ready())
 		return TD_EIO;
 	int64_t bp = 0, bid = 0;
 	const char *cur = web_req_arg(req, "before");
@@ -319,7 +315,7 @@ int web_page_front(struct web_req *req, struct web_resp *resp)
 	struct tpl_ctx *c = tpl_ctx_new();
 	if (!c)
 		goto out;
-	struct tpl_val *root = page_root(c, req, "Latest News");
+	struct tpl_val *root = web_page_root(c, req, "Latest News");
 	tpl_obj_set_bool(c, root, "is_front", 1);
 	tpl_obj_set_str(c, root, "description",
 			"The latest news from every source, newest first.");
@@ -327,7 +323,7 @@ int web_page_front(struct web_req *req, struct web_resp *resp)
 	size_t shown = n > FRONT_PAGE_SIZE ? FRONT_PAGE_SIZE : n;
 	int64_t newest = TD_TIME_NONE;
 	for (size_t i = 0; i < shown; i++) {
-		tpl_list_push(c, items, list_item(c, req, &v[i], 1));
+		tpl_list_push(c, items, web_list_item(c, req, &v[i], 1));
 		if (v[i].first_seen > newest)
 			newest = v[i].first_seen;
 	}
@@ -338,7 +334,7 @@ int web_page_front(struct web_req *req, struct web_resp *resp)
 			    tpl_strf(c, "/?before=%lld-%lld",
 				     (long long)v[shown - 1].published,
 				     (long long)v[shown - 1].id));
-	rc = render(c, root, resp);
+	rc = web_render(c, root, resp);
 	if (rc)
 		goto out;
 	resp->cc = WEB_CC_SHORT;
@@ -403,7 +399,7 @@ static struct tpl_val *other_news(struct tpl_ctx *c, const struct web_req *req,
 	}
 	for (size_t i = 0; i < n && i < OTHER_CANDIDATES; i++)
 		if (used[i])
-			tpl_list_push(c, items, list_item(c, req, &v[i], 0));
+			tpl_list_push(c, items, web_list_item(c, req, &v[i], 0));
 	return items;
 }
 
@@ -448,8 +444,7 @@ static int article_redirect(struct web_resp *resp, const struct td_buf *want)
 
 int web_page_article(struct web_req *req, struct web_resp *resp)
 {
-	pthread_once(&theme_once, theme_init);
-	if (!theme || !layout)
+	if (web_theme_ready())
 		return TD_EIO;
 	const char *slug = "";
 	int64_t id = parse_article_path(req->rest, &slug);
@@ -507,7 +502,7 @@ int web_page_article(struct web_req *req, struct web_resp *resp)
 				     ? a.source_title
 			     : have_src && src.title && *src.title ? src.title
 								    : "the source";
-	struct tpl_val *root = page_root(c, req, title);
+	struct tpl_val *root = web_page_root(c, req, title);
 	tpl_obj_set_bool(c, root, "is_article", 1);
 	tpl_obj_set_str(c, root, "title", title);
 	tpl_obj_set_str(c, root, "source", source);
@@ -522,7 +517,7 @@ int web_page_article(struct web_req *req, struct web_resp *resp)
 					    : tpl_strn(c, up.p, up.len));
 		td_buf_release(&up);
 	}
-	set_time(c, root, req->cfg, a.published);
+	web_set_time(c, root, req->cfg, a.published);
 	tpl_obj_set_str(c, root, "views", hole_token);
 	int http = a.url && td_url_is_http(a.url);
 	tpl_obj_set_bool(c, root, "url", 0);
@@ -535,11 +530,11 @@ int web_page_article(struct web_req *req, struct web_resp *resp)
 		tpl_obj_set_str(c, root, "og_image", a.image);
 	const char *plain = a.summary && *a.summary ? a.summary
 						    : a.content_text;
-	set_excerpt(c, root, "description", plain, DESCRIPTION_BYTES);
+	web_set_excerpt(c, root, "description", plain, DESCRIPTION_BYTES);
 	int summary_mode = have_src && src.mode == STORE_MODE_SUMMARY;
 	tpl_obj_set_bool(c, root, "summary_mode", summary_mode);
 	if (summary_mode)
-		set_excerpt(c, root, "summary", plain, 2000);
+		web_set_excerpt(c, root, "summary", plain, 2000);
 	if (a.content_html) /* sanitizer output */
 		tpl_obj_set(c, root, "body",
 			    tpl_safe_borrow(c, a.content_html,
@@ -552,7 +547,7 @@ int web_page_article(struct web_req *req, struct web_resp *resp)
 	tpl_obj_set(c, other, "items", items);
 	if (tpl_val_len(items))
 		tpl_obj_set(c, root, "other", other);
-	rc = render(c, root, resp);
+	rc = web_render(c, root, resp);
 	if (rc)
 		goto out;
 	rc = place_hole(resp, &a);

@@ -23,8 +23,18 @@
 #include <string.h>
 
 static const struct web_route routes[] = {
-	{ "/", 0, web_page_front, "before" },
+	{ "/", 0, web_page_front, "before after" },
 	{ "/a/", 1, web_page_article, NULL },
+	{ "/s/", 1, web_page_source, "before after" },
+	{ "/t/", 1, web_page_tag, "before after" },
+	{ "/search", 0, web_page_search, "q page" },
+	{ "/about", 0, web_page_about, NULL },
+	{ "/feed.xml", 0, web_page_feed, NULL },
+	{ "/atom.xml", 0, web_page_feed, NULL },
+	{ "/feed.json", 0, web_page_feed, NULL },
+	{ "/sitemap.xml", 0, web_page_sitemap, NULL },
+	{ "/api/v1/", 1, web_page_api,
+	  "before after limit source tag since until q page" },
 	{ "/static/", 1, web_page_static, NULL },
 	{ "/healthz", 0, web_page_healthz, NULL },
 	{ "/metrics", 0, web_page_metrics, NULL },

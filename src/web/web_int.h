@@ -180,10 +180,77 @@ void web_error_page(struct web_req *req, struct web_resp *resp, int status);
 /* Append s HTML-escaped (& < > " ') to b; NULL appends nothing. */
 void web_html_escape(struct td_buf *b, const char *s);
 
+/* ---- the page kit (pages.c), for every page made from templates ------
+ *
+ * The theme: every embedded templates/NAME is compiled once into one set
+ * (partial NAME); layout.html is the page, and shows the partial of the
+ * page whose flag the root object sets (is_front, is_article, ...). A page
+ * handler: web_theme_ready(), a tpl_ctx, web_page_root(), its own keys,
+ * web_render(). */
+struct tpl_ctx;
+struct tpl_val;
+struct store_article;
+
+/* 0 when the theme compiled (first call compiles it), else TD_EIO. */
+int web_theme_ready(void);
+/* The root object with the keys every page has: site_title, page_title
+ * (title), lang, css_href. */
+struct tpl_val *web_page_root(struct tpl_ctx *c, const struct web_req *req,
+			      const char *title);
+/* An article of a list: href, title, source, date, datetime; with card
+ * also image, image_alt and summary (false when absent). */
+struct tpl_val *web_list_item(struct tpl_ctx *c, const struct web_req *req,
+			      const struct store_article *a, int card);
+/* The article's site path "/a/ID-SLUG" ("/a/ID" for a title without
+ * letters or digits). */
+struct tpl_val *web_article_href(struct tpl_ctx *c, int64_t id,
+				 const char *title);
+/* Set "date" (the site's date_format) and "datetime" (RFC 3339) of obj for
+ * instant t; nothing for TD_TIME_NONE. */
+void web_set_time(struct tpl_ctx *c, struct tpl_val *obj,
+		  const struct td_config *cfg, int64_t t);
+/* Set key of obj to a plain-text excerpt of text of at most max bytes (cut
+ * at a word on a UTF-8 boundary, with an ellipsis when cut); nothing for
+ * an empty text. */
+void web_set_excerpt(struct tpl_ctx *c, struct tpl_val *obj, const char *key,
+		     const char *text, size_t max);
+/* Render layout.html with root into resp->body; the context's sticky
+ * error first. 0 or a TD_E* code. */
+int web_render(struct tpl_ctx *c, const struct tpl_val *root,
+	       struct web_resp *resp);
+
 /* The pages (pages.c: from templates/; metrics.c: the machine routes). */
 int web_page_front(struct web_req *req, struct web_resp *resp);
 int web_page_article(struct web_req *req, struct web_resp *resp);
 int web_page_healthz(struct web_req *req, struct web_resp *resp);
+
+/* lists.c: "/s/{id}-{slug}" (and its feeds, see web_feed_render),
+ * "/t/{tag}" (and its feeds), "/search?q=&page=", "/about". */
+int web_page_source(struct web_req *req, struct web_resp *resp);
+int web_page_tag(struct web_req *req, struct web_resp *resp);
+int web_page_search(struct web_req *req, struct web_resp *resp);
+int web_page_about(struct web_req *req, struct web_resp *resp);
+
+/* feeds.c: the site's own feeds and the sitemap. */
+enum web_feed_kind { WEB_FEED_RSS = 1, WEB_FEED_ATOM, WEB_FEED_JSON };
+/* "/feed.xml", "/atom.xml", "/feed.json": the site-wide feeds. */
+int web_page_feed(struct web_req *req, struct web_resp *resp);
+/* A feed of kind of the newest articles, of one source (source_id > 0) or
+ * one tag (tag non-NULL) or the whole site, into resp. The source/tag
+ * pages call it for "/s/{id}-{slug}/feed.xml" etc. TD_ENOTFOUND for an
+ * unknown source; 0 or a TD_E* code. */
+int web_feed_render(struct web_req *req, struct web_resp *resp, int kind,
+		    int64_t source_id, const char *tag);
+int web_page_sitemap(struct web_req *req, struct web_resp *resp);
+/* Append the JSON-LD NewsArticle object of an article (its page URL under
+ * req->base_url) to out, safe to place inside <script
+ * type="application/ld+json"> (no "<", no U+2028/9 raw). 0 or TD_ENOMEM. */
+int web_jsonld_article(struct td_buf *out, const struct web_req *req,
+		       const struct store_article *a, const char *source_name,
+		       const char *source_url);
+
+/* api.c: "/api/v1/..." (JSON). */
+int web_page_api(struct web_req *req, struct web_resp *resp);
 int web_page_metrics(struct web_req *req, struct web_resp *resp);
 int web_page_robots(struct web_req *req, struct web_resp *resp);
 

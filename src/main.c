@@ -458,6 +458,8 @@ static int cmd_sources(struct ctx *c, int argc, char **argv)
 					    json_integer(v[i].n_articles));
 			json_object_set_new(o, "last_fetch",
 					    jtime(v[i].last_fetch));
+			json_object_set_new(o, "last_new_item",
+					    jtime(v[i].last_new_item));
 			json_object_set_new(o, "next_fetch",
 					    jtime(v[i].next_fetch));
 			json_object_set_new(o, "last_status",

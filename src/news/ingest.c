@@ -235,6 +235,7 @@ static void on_feed(const struct fetch_result *res, void *user)
 		if (res->last_modified)
 			set_str(&src->last_modified, res->last_modified);
 	} else {
+		size_t new_before = r->stats->new_articles;
 		struct td_error err = { 0 };
 		struct feed_parse_opts po = { .base_url = res->final_url,
 					      .http_charset = res->charset };
@@ -252,6 +253,8 @@ static void on_feed(const struct fetch_result *res, void *user)
 						  r->stats, &err))) {
 			fail(j, err.msg);
 		} else {
+			if (r->stats->new_articles > new_before)
+				src->last_new_item = r->now;
 			r->stats->ok++;
 			src->error_count = 0;
 			set_str(&src->last_error, NULL);

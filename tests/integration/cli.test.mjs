@@ -81,10 +81,14 @@ test('samples: import, fetch, list, search, export round trip', async () => {
     assert.equal(s.last_error, null);
     assert.ok(s.title, 'title taken from the feed');
     assert.ok(s.tags, 'OPML folders become tags');
+    assert.match(String(s.last_new_item), /^\d{4}-/, 'the round that stored articles is recorded');
   }
-  // a second round stores nothing new
+  // a second round stores nothing new, and leaves last_new_item alone
   r = await t('fetch', '--force');
   assert.match(r.stdout, /; 0 new articles, 0 updated/);
+  const again = await sources(t);
+  for (const s of again)
+    assert.equal(s.last_new_item, list.find((x) => x.id === s.id).last_new_item);
   r = await t('search', 'bridge', '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.ok(JSON.parse(r.stdout).length > 0);

@@ -44,6 +44,7 @@ void store_article_release(struct store_article *a)
 	free(a->attachments);
 	free(a->source_title);
 	free(a->snippet);
+	free(a->title_marked);
 	memset(a, 0, sizeof *a);
 }
 
@@ -112,6 +113,9 @@ int store_article_row(sqlite3_stmt *st, struct store_article *a)
 	a->source_title = store_col_text(st, 18, &rc);
 	if (sqlite3_column_count(st) > STORE_ARTICLE_NCOLS)
 		a->snippet = store_col_text(st, STORE_ARTICLE_NCOLS, &rc);
+	if (sqlite3_column_count(st) > STORE_ARTICLE_NCOLS + 1)
+		a->title_marked = store_col_text(st, STORE_ARTICLE_NCOLS + 1,
+						 &rc);
 	if (rc)
 		store_article_release(a);
 	return rc;

@@ -235,13 +235,17 @@ int store_search_page(struct store *s, const char *query, size_t offset,
 	/* As store_search, with light rows and one more row asked for (to
 	 * know whether a next page exists); the snippet comes from a second
 	 * look-up of the same MATCH restricted to the row, so it is made
-	 * only for the rows shown. \x01 and \x02 mark the matches; the
+	 * only for the rows shown, and so is the title with its matches
+	 * marked. \x01 and \x02 mark the matches; the
 	 * stored text never holds them (html_to_text drops control bytes). */
 	sqlite3_stmt *st = store_stmt(
 		s, ST_SEARCH_PAGE,
 		"SELECT " STORE_ARTICLE_COLS_LIGHT ","
 		" (SELECT snippet(articles_fts, 1, char(1), char(2),"
 		"   '\xe2\x80\xa6', 32) FROM articles_fts"
+		"  WHERE articles_fts MATCH ?1 AND rowid = top.rid),"
+		" (SELECT highlight(articles_fts, 0, char(1), char(2))"
+		"  FROM articles_fts"
 		"  WHERE articles_fts MATCH ?1 AND rowid = top.rid)"
 		" FROM"
 		" (SELECT c.rid AS rid,"

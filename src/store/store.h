@@ -145,6 +145,8 @@ struct store_article {
 			       with each match between \x01 and \x02 (the
 			       text itself never holds those bytes' meaning:
 			       escape the rest, then turn them into marks) */
+	char *title_marked; /* store_search_page only: the title, with the
+			       matches marked as in snippet */
 };
 
 void store_article_release(struct store_article *a);

@@ -138,8 +138,8 @@ char *store_col_text(sqlite3_stmt *st, int i, int *rc);
 	"a.author, a.summary, NULL, NULL, "                                 \
 	"NULL, a.image, a.language, a.published, a.updated, "               \
 	"a.first_seen, a.content_hash, a.views, s.title"
-/* A statement may return one more column after these: the snippet
- * (store_article.snippet). */
+/* A statement may return two more columns after these: the snippet and
+ * the marked title (store_article.snippet, .title_marked). */
 
 /* Fill *a (zeroed first) from the current row of st, whose first columns
  * are STORE_ARTICLE_COLS. 0 or TD_ENOMEM (a released). */

@@ -800,6 +800,12 @@ static void test_lists(void **state)
 	assert_null(v[0].content_text);
 	assert_non_null(v[0].snippet);
 	assert_non_null(strstr(v[0].snippet, "brown \001fox\002 jumps"));
+	assert_string_equal(v[0].title_marked, "Animals");
+	store_articles_free(v, n);
+	assert_int_equal(store_search_page(s, "animals", 0, 5, &v, &n, &more),
+			 0);
+	assert_int_equal(n, 5);
+	assert_string_equal(v[0].title_marked, "\001Animals\002");
 	store_articles_free(v, n);
 	assert_int_equal(store_search_page(s, "fox", 5, 5, &v, &n, &more), 0);
 	assert_int_equal(n, 2);

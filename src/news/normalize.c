@@ -103,24 +103,53 @@ static char *derive_title(const char *text)
 	return td_buf_detach(&b, NULL);
 }
 
-static int copy_lists(const struct feed_item *it, struct store_article *a)
+/* Add tag [p, p + n) (trimmed) to a->tags unless already there (case-
+ * insensitive) or the list is full. */
+static int add_tag(struct store_article *a, size_t cap, const char *p,
+		   size_t n)
 {
-	if (it->n_tags) {
-		a->tags = calloc(it->n_tags, sizeof *a->tags);
+	while (n && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (!n || a->n_tags >= cap)
+		return 0;
+	for (size_t j = 0; j < a->n_tags; j++)
+		if (strlen(a->tags[j]) == n && !strncasecmp(a->tags[j], p, n))
+			return 0;
+	if (!(a->tags[a->n_tags] = strndup(p, n)))
+		return TD_ENOMEM;
+	a->n_tags++;
+	return 0;
+}
+
+/* The item's categories, then the source's own tags (its OPML folder or
+ * what the user gave it: the site's sections), without duplicates. */
+static int copy_lists(const struct feed_item *it,
+		      const struct store_source *src, struct store_article *a)
+{
+	size_t cap = it->n_tags;
+	for (const char *p = src->tags; p && *p; p++)
+		cap += *p == ',';
+	cap += src->tags && *src->tags;
+	if (cap > TD_MAX_ITEM_LIST)
+		cap = TD_MAX_ITEM_LIST;
+	if (cap) {
+		a->tags = calloc(cap, sizeof *a->tags);
 		if (!a->tags)
 			return TD_ENOMEM;
-		for (size_t i = 0; i < it->n_tags; i++) {
-			if (!it->tags[i] || !*it->tags[i])
-				continue;
-			/* drop duplicates (case-insensitive) */
-			int dup = 0;
-			for (size_t j = 0; j < a->n_tags && !dup; j++)
-				dup = !strcasecmp(a->tags[j], it->tags[i]);
-			if (dup)
-				continue;
-			if (!(a->tags[a->n_tags] = strdup(it->tags[i])))
+		for (size_t i = 0; i < it->n_tags; i++)
+			if (it->tags[i] &&
+			    add_tag(a, cap, it->tags[i], strlen(it->tags[i])))
 				return TD_ENOMEM;
-			a->n_tags++;
+		for (const char *p = src->tags; p && *p;) {
+			const char *e = strchr(p, ',');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			if (add_tag(a, cap, p, n))
+				return TD_ENOMEM;
+			p += n + (e != NULL);
 		}
 	}
 	if (it->n_attachments) {
@@ -225,7 +254,7 @@ int news_article_from_item(const struct feed_item *it,
 		a->updated = it->date_modified;
 	a->first_seen = now;
 	a->content_hash = news_content_hash(a->title, a->content_orig);
-	rc = copy_lists(it, a);
+	rc = copy_lists(it, src, a);
 out:
 	td_buf_release(&b);
 	if (rc)

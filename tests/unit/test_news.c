@@ -168,6 +168,39 @@ static void test_normalization(void **state)
 	feed_free(f);
 }
 
+/* The item's categories come first, then the source's tags (its sections),
+ * trimmed, without case-insensitive duplicates. */
+static void test_source_tags_join_item_tags(void **state)
+{
+	(void)state;
+	struct feed *f = make_feed(1);
+	struct feed_item *it = &f->items[0];
+	static char *cats[] = { (char *)"Harbor", (char *)"local",
+				(char *)"" };
+	it->tags = calloc(3, sizeof *it->tags);
+	for (int i = 0; i < 3; i++)
+		it->tags[i] = strdup(cats[i]);
+	it->n_tags = 3;
+	struct store_source s2 = src;
+	s2.tags = (char *)" Local , Sport,,harbor ";
+	struct store_article a;
+	assert_int_equal(news_article_from_item(it, &s2, NOW, &a), 0);
+	assert_int_equal(a.n_tags, 3);
+	assert_string_equal(a.tags[0], "Harbor");
+	assert_string_equal(a.tags[1], "local");
+	assert_string_equal(a.tags[2], "Sport");
+	store_article_release(&a);
+	/* no categories, no source tags: none */
+	s2.tags = NULL;
+	for (int i = 0; i < 3; i++)
+		free(it->tags[i]);
+	it->n_tags = 0;
+	assert_int_equal(news_article_from_item(it, &s2, NOW, &a), 0);
+	assert_int_equal(a.n_tags, 0);
+	store_article_release(&a);
+	feed_free(f);
+}
+
 static void test_text_only_item_is_escaped(void **state)
 {
 	(void)state;
@@ -200,6 +233,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_same_url_new_guid_is_same_article, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_source_tags_join_item_tags,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_normalization, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_text_only_item_is_escaped,

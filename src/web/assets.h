@@ -6,9 +6,10 @@
  * by its path in the source tree ("templates/article.html",
  * "static/site.css"). The bytes are followed by a NUL not counted in len.
  *
- * pages.c renders "/" and "/a/{id}-{slug}" from the templates (compiled
- * once, at first use, shared read-only by every thread) and serves
- * "/static/..." from the table.
+ * theme.c compiles the templates once (with a theme_dir's overrides) and
+ * shares them read-only with every thread; pages.c and lists.c render the
+ * pages from them, and pages.c serves "/static/..." (theme_dir's file or
+ * the embedded one).
  */
 #ifndef TD_WEB_ASSETS_H
 #define TD_WEB_ASSETS_H
@@ -32,14 +33,19 @@ const struct td_asset *td_asset_find(const char *name);
 /* The whole table, ended by an entry whose name is NULL. */
 const struct td_asset *td_asset_list(void);
 
-/* "/static/NAME": an embedded static file with a long Cache-Control
- * (links carry a ?v= content hash), TD_ENOTFOUND for anything else. */
+/* "/static/NAME": the theme's static file (theme_dir's, else embedded)
+ * with a long Cache-Control (links carry a ?v= content hash), TD_ENOTFOUND
+ * for anything else (names are checked with web_theme_name_ok). */
 int web_page_static(struct web_req *req, struct web_resp *resp);
 
 /* Append to out the URL slug of a title: lower-case ASCII letters and
  * digits, other runs as one '-', no leading or trailing '-', at most 60
- * bytes (cut at a '-' when possible). Appends nothing for a title without
- * letters or digits. NULL title ok. */
+ * bytes (a word cut in the middle is dropped when a '-' precedes it).
+ * Latin letters are transliterated first (é -> e, ß -> ss, ø -> o, æ -> ae,
+ * ﬁ -> fi: utf8proc's compatibility decomposition without marks, and a
+ * table for letters it leaves alone); letters of other scripts separate
+ * words. Appends nothing for a title without letters or digits. NULL title
+ * ok. (theme.c) */
 void web_slug(struct td_buf *out, const char *title);
 
 /* Parse a front-page cursor "PUBLISHED-ID" (published may be negative).

@@ -7,6 +7,12 @@
  * One mutex guards the hash table and the LRU list; it is held for a hash
  * lookup and a few pointer moves, never while compressing or freeing.
  * Entries are immutable after web_entry_build and reference-counted.
+ *
+ * An entry may also carry an expiry (e->expires, td_now() seconds, set from
+ * the response's cache_seconds): pages that change without new articles
+ * (the front page's "Most read") are re-rendered at most that often. The
+ * clock is read only for entries that have one, so the common hit stays
+ * free of system calls; td_now() honours TIDINGS_NOW, which tests use.
  */
 #include "web/web_int.h"
 
@@ -233,6 +239,7 @@ int web_entry_build(const char *key, size_t key_len, const struct web_resp *r,
 	e->key_len = key_len;
 	e->key_hash = XXH3_64bits(key, key_len);
 	e->gen = gen;
+	e->expires = r->cache_seconds > 0 ? td_now() + r->cache_seconds : 0;
 	e->status = r->status;
 	e->content_type = r->content_type;
 	e->cc = r->cc;
@@ -457,6 +464,12 @@ static void to_front(struct web_cache *c, struct web_entry *e)
 		c->tail = e;
 }
 
+/* 1 when e has an expiry and it has passed. */
+static int expired(const struct web_entry *e)
+{
+	return e->expires != 0 && td_now() >= e->expires;
+}
+
 struct web_entry *web_cache_get(struct web_cache *c, const char *key,
 				size_t key_len)
 {
@@ -465,7 +478,7 @@ struct web_entry *web_cache_get(struct web_cache *c, const char *key,
 	struct web_entry *dead = NULL, *e;
 	pthread_mutex_lock(&c->lock);
 	e = find(c, key, key_len, h);
-	if (e && e->gen != gen) {
+	if (e && (e->gen != gen || expired(e))) {
 		unlink_entry(c, e, &dead);
 		c->stale++;
 		e = NULL;
@@ -502,7 +515,7 @@ static void grow(struct web_cache *c)
 int web_cache_put(struct web_cache *c, struct web_entry *e)
 {
 	if (e->linked || e->cost > c->budget / 8 ||
-	    e->gen != web_cache_generation())
+	    e->gen != web_cache_generation() || expired(e))
 		return 0;
 	struct web_entry *dead = NULL;
 	pthread_mutex_lock(&c->lock);

@@ -1,7 +1,9 @@
 /*
  * router.c - the route table, the handler helpers (requests, responses,
- * the per-thread read connection) and error pages. The pages themselves
- * live in pages.c (front, article, static) and metrics.c.
+ * the per-thread read connection) and error pages (templates/error.html
+ * through the layout; a plain built-in page when the theme cannot render).
+ * The pages themselves live in pages.c (front, article, static), lists.c
+ * (source, tag, search, about), feeds.c, api.c and metrics.c.
  *
  * Adding a page: write `int web_page_x(struct web_req *, struct web_resp *)`
  * and add a line to routes[] below. Exact paths win over prefixes; among
@@ -16,6 +18,7 @@
 #include "core/time.h"
 #include "core/url.h"
 #include "store/store.h"
+#include "tpl/tpl.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -285,15 +288,33 @@ static void page_head(struct web_req *req, struct td_buf *b,
 	td_buf_puts(b, "</title></head>\n<body>\n");
 }
 
-void web_error_page(struct web_req *req, struct web_resp *resp, int status)
+/* The error page from templates/error.html through the layout. 0 or a
+ * TD_E* code (the caller falls back to the plain page). */
+static int themed_error(struct web_req *req, struct web_resp *resp,
+			int status)
 {
-	if (status != 400 && status != 404 && status != 405 &&
-	    status != 503)
-		status = 500;
-	td_buf_release(&resp->body);
-	free(resp->location);
-	web_resp_init(resp);
-	resp->status = status;
+	if (web_theme_init(req->cfg))
+		return TD_EIO;
+	struct tpl_ctx *c = tpl_ctx_new();
+	if (!c)
+		return TD_ENOMEM;
+	char title[64];
+	snprintf(title, sizeof title, "%d %s", status, reason(status));
+	struct tpl_val *root = web_page_root(c, req, title);
+	tpl_obj_set_bool(c, root, "is_error", 1);
+	tpl_obj_set_bool(c, root, "noindex", 1);
+	tpl_obj_set_int(c, root, "status", status);
+	tpl_obj_set_str(c, root, "reason", reason(status));
+	tpl_obj_set_str(c, root, "message", explain(status));
+	int rc = web_render(c, root, resp);
+	tpl_ctx_free(c);
+	return rc;
+}
+
+/* The page without the theme: when templates cannot render. */
+static void plain_error(struct web_req *req, struct web_resp *resp,
+			int status)
+{
 	char title[64];
 	snprintf(title, sizeof title, "%d %s", status, reason(status));
 	page_head(req, &resp->body, title);
@@ -303,6 +324,23 @@ void web_error_page(struct web_req *req, struct web_resp *resp, int status)
 	web_html_escape(&resp->body, explain(status));
 	td_buf_puts(&resp->body, "</p><p><a href=\"/\">Latest News</a></p>"
 				 "</main>\n</body></html>\n");
+}
+
+void web_error_page(struct web_req *req, struct web_resp *resp, int status)
+{
+	if (status != 400 && status != 404 && status != 405 &&
+	    status != 503)
+		status = 500;
+	td_buf_release(&resp->body);
+	free(resp->location);
+	web_resp_init(resp);
+	resp->status = status;
+	if (themed_error(req, resp, status) == 0 && !td_buf_err(&resp->body))
+		return;
+	td_buf_release(&resp->body);
+	web_resp_init(resp);
+	resp->status = status;
+	plain_error(req, resp, status);
 }
 
 void web_route_run(const struct web_route *rt, struct web_req *req,

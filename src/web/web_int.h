@@ -4,17 +4,22 @@
  * the metrics. Nothing here leaves src/web/.
  *
  * Files: server.c (libmicrohttpd glue, threads, shutdown), router.c (route
- * table, error pages), pages.c (front and article pages from templates,
- * /static/), cache.c (page cache, gzip and
- * splicing), views.c (view counter), metrics.c (/metrics, /healthz,
- * /robots.txt), cli.c (`tidings serve`), mhd_dl.c (libmicrohttpd loader).
+ * table, error pages), theme.c (the theme: embedded templates and static
+ * files, theme_dir overrides, the time zone, slugs), pages.c (the page kit,
+ * front and article pages, /static/), lists.c (source, tag, search and
+ * about pages), cache.c (page cache, gzip and splicing), views.c (view
+ * counter), feeds.c (feeds out, sitemap, JSON-LD), api.c (JSON API),
+ * metrics.c (/metrics, /healthz, /robots.txt), cli.c (`tidings serve`),
+ * mhd_dl.c (libmicrohttpd loader).
  *
  * Writing a page: add a handler `int fn(struct web_req *, struct web_resp *)`
  * and a line in the route table of router.c. The handler appends the body
  * to resp->body and sets the status, the content type, the Cache-Control
  * policy, and resp->cacheable when the page may be served from memory until
  * the next web_cache_invalidate() (pages built only from the database and
- * the declared query arguments). A per-request part (today only the view
+ * the declared query arguments); resp->cache_seconds > 0 also ends the
+ * cached copy's life after that many seconds (pages that change without
+ * new articles, such as the front page's "Most read"). A per-request part (today only the view
  * count) is a hole: call web_resp_hole() where it goes, and the server fills
  * it at every request without re-rendering or recompressing the page.
  * Returning a negative TD_E* code instead makes the server answer with an
@@ -143,6 +148,9 @@ struct web_resp {
 	size_t hole_at;           /* byte offset of the hole in body */
 	int64_t hole_id;          /* article id */
 	int64_t hole_views;       /* views stored in the database at render */
+	int cache_seconds;        /* > 0: the page cache keeps the page at
+				     most this long (td_now() seconds); 0:
+				     until the next invalidation */
 };
 
 void web_resp_init(struct web_resp *r);
@@ -174,29 +182,74 @@ int web_route_has_arg(const struct web_route *rt, const char *name);
  * by the error page for it. Always leaves a complete response. */
 void web_route_run(const struct web_route *rt, struct web_req *req,
 		   struct web_resp *resp);
-/* Replace resp with the error page for status (400, 404, 405, 500, 503). */
+/* Replace resp with the error page for status (400, 404, 405, 500, 503;
+ * any other status is a 500): templates/error.html through the layout
+ * (status, reason, a message, a link home, the search form), never
+ * touching the database; a plain built-in page when the theme cannot
+ * render. Not cacheable, Cache-Control no-store. */
 void web_error_page(struct web_req *req, struct web_resp *resp, int status);
 
 /* Append s HTML-escaped (& < > " ') to b; NULL appends nothing. */
 void web_html_escape(struct td_buf *b, const char *s);
 
-/* ---- the page kit (pages.c), for every page made from templates ------
+/* ---- the theme (theme.c) -------------------------------------------------
  *
- * The theme: every embedded templates/NAME is compiled once into one set
- * (partial NAME); layout.html is the page, and shows the partial of the
- * page whose flag the root object sets (is_front, is_article, ...). A page
- * handler: web_theme_ready(), a tpl_ctx, web_page_root(), its own keys,
- * web_render(). */
+ * Every embedded templates/NAME is compiled once into one set (partial
+ * NAME), then the theme_dir's templates/ and static/ files override or add
+ * to the embedded ones, and the `timezone` zone is loaded (see theme.c and
+ * docs/theme.md). layout.html is the page, and shows the partial of the
+ * page whose flag the root object sets (is_front, is_article, ...). */
 struct tpl_ctx;
 struct tpl_val;
+struct store;
 struct store_article;
+struct store_query;
+struct td_asset;
+struct td_tz;
 
-/* 0 when the theme compiled (first call compiles it), else TD_EIO. */
+/* Load the theme from cfg (NULL: the defaults) unless it is loaded: the
+ * first call of the process decides (one server, one configuration); the
+ * others return at once. 0, or TD_EIO when no theme can be built (logged
+ * once; later calls fail at once). Thread-safe. */
+int web_theme_init(const struct td_config *cfg);
+/* web_theme_init(NULL): 0 when the theme is usable, else TD_EIO. */
 int web_theme_ready(void);
+/* Forget the loaded theme, so that the next web_theme_init loads again
+ * (tests: nothing may be rendering). */
+void web_theme_reset(void);
+/* The theme's file of that name ("static/site.css"): theme_dir's if it has
+ * one, else the embedded one; NULL when neither. Valid until
+ * web_theme_reset. */
+const struct td_asset *web_theme_file(const char *name);
+/* "/static/site.css?v=HASH" of the stylesheet served (a static string
+ * before the theme is loaded). */
+const char *web_theme_css_href(void);
+/* The zone dates are shown in (NULL: UTC, also before the theme loads). */
+const struct td_tz *web_theme_tz(void);
+/* Render layout.html with root, appending to out. 0, TD_EIO without a
+ * theme, or tpl_render's error. */
+int web_theme_render(const struct tpl_val *root, struct td_buf *out);
+/* 1 for a theme file name: letters, digits, '.', '-', '_', no leading '.',
+ * no "..", 1 to 100 bytes. */
+int web_theme_name_ok(const char *name);
+
+/* ---- the page kit (pages.c), for every page made from templates ------
+ *
+ * A page handler: web_theme_init(req->cfg), a tpl_ctx, web_page_root(),
+ * its own keys, web_render(). */
+
 /* The root object with the keys every page has: site_title, page_title
- * (title), lang, css_href. */
+ * (title), lang, css_href, base_url, and feeds (the site's feed links: a
+ * list of {href, type, title, kind}). Loads the theme from req->cfg if
+ * needed. */
 struct tpl_val *web_page_root(struct tpl_ctx *c, const struct web_req *req,
 			      const char *title);
+/* Set root's own_feeds to the RSS, Atom and JSON Feed links ({href, type,
+ * title, kind}) of the feed family under base (a site path without the
+ * trailing '/': "/s/12-slug", "/t/rain"), titled with label (the source's
+ * name, the tag): the layout links them in the head after the site's. */
+void web_page_add_feeds(struct tpl_ctx *c, struct tpl_val *root,
+			const char *base, const char *label);
 /* An article of a list: href, title, source, date, datetime; with card
  * also image, image_alt and summary (false when absent). */
 struct tpl_val *web_list_item(struct tpl_ctx *c, const struct web_req *req,
@@ -218,6 +271,39 @@ void web_set_excerpt(struct tpl_ctx *c, struct tpl_val *obj, const char *key,
  * error first. 0 or a TD_E* code. */
 int web_render(struct tpl_ctx *c, const struct tpl_val *root,
 	       struct web_resp *resp);
+
+/* Percent-encode s for a URL path segment or query value: every byte but
+ * ASCII letters, digits and - . _ ~ becomes %XX. NULL appends nothing. */
+void web_url_encode(struct td_buf *out, const char *s);
+/* Append a source's site path "/s/ID-SLUG" ("/s/ID" when the title gives
+ * no slug). */
+void web_source_path(struct td_buf *out, int64_t id, const char *title);
+/* Append a tag's site path "/t/TAG" (TAG percent-encoded). */
+void web_tag_path(struct td_buf *out, const char *tag);
+/* A list of {name, href} for the tags (n of them, empty or NULL ones
+ * skipped), for a tag list on a page. */
+struct tpl_val *web_tag_list(struct tpl_ctx *c, char *const *tags, size_t n);
+/* Append the HTML of a search snippet: s (text with each match between
+ * \x01 and \x02, see store_search_page) escaped, the marks turned into
+ * <mark> and </mark> (unbalanced or nested marks are dropped, a mark still
+ * open at the end is closed). NULL appends nothing. */
+void web_snippet_html(struct td_buf *out, const char *s);
+
+/* One page of a keyset-paginated list of article cards (front, source and
+ * tag pages). q holds the list's filters; the request's "before" or
+ * "after" argument ("PUBLISHED-ID", see web_cursor_parse; both at once,
+ * or a bad one, is TD_EINVAL) picks the page, of page_size cards. Sets on
+ * root: items (cards), paged (1 when a cursor was given), newer_href and
+ * newer_label ("Newer" with ?after=, or "Latest" to path when the page is
+ * the newest one reached by ?after=), older_href (?before=) when an older
+ * page exists. path is the list's own path ("/", "/s/12-slug"). *n_shown
+ * gets the number of cards and *newest the latest first_seen among them
+ * (TD_TIME_NONE when none), both may be NULL. 0, TD_EINVAL, TD_EDB or
+ * TD_ENOMEM. */
+int web_list_page(struct tpl_ctx *c, struct tpl_val *root,
+		  struct web_req *req, struct store *st,
+		  struct store_query *q, size_t page_size, const char *path,
+		  size_t *n_shown, int64_t *newest);
 
 /* The pages (pages.c: from templates/; metrics.c: the machine routes). */
 int web_page_front(struct web_req *req, struct web_resp *resp);
@@ -283,6 +369,8 @@ struct web_entry {
 	struct web_entry *hnext;   /* hash chain */
 	struct web_entry *prev, *next; /* LRU list, most recent first */
 	int linked;
+	int64_t expires;           /* td_now() time from which the entry is
+				      stale; 0: only generations end it */
 
 	/* the response */
 	int status;
@@ -328,8 +416,9 @@ void web_cache_free(struct web_cache *c);
 uint64_t web_cache_generation(void);
 
 /* Build an entry from a response (status 200/3xx, body, hole). gen is the
- * generation read BEFORE the page was rendered. Returns 0 and *out with
- * one reference, or TD_ENOMEM/TD_ETOOBIG. */
+ * generation read BEFORE the page was rendered; r->cache_seconds > 0 sets
+ * e->expires to td_now() + r->cache_seconds. Returns 0 and *out with one
+ * reference, or TD_ENOMEM/TD_ETOOBIG. */
 int web_entry_build(const char *key, size_t key_len, const struct web_resp *r,
 		    uint64_t gen, struct web_entry **out);
 void web_entry_ref(struct web_entry *e);
@@ -342,13 +431,15 @@ void web_entry_unref(struct web_entry *e);
 void web_entry_mem_ref(struct web_entry *e);
 void web_entry_mem_unref(struct web_entry *e);
 
-/* The fresh entry for key with a new reference, or NULL (a stale one is
- * dropped on the way). Thread-safe. */
+/* The fresh entry for key with a new reference, or NULL (a stale one - of
+ * an older generation, or expired by td_now() - is dropped on the way).
+ * Thread-safe. */
 struct web_entry *web_cache_get(struct web_cache *c, const char *key,
 				size_t key_len);
 /* Insert e (the cache takes its own reference), replacing an entry of the
  * same key, evicting least recently used entries over the budget. An entry
- * bigger than an eighth of the budget, or already stale, is not kept.
+ * bigger than an eighth of the budget, or already stale (generation or
+ * expiry), is not kept.
  * Returns 1 when kept, 0 when not. Thread-safe. */
 int web_cache_put(struct web_cache *c, struct web_entry *e);
 

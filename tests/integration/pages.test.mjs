@@ -1,8 +1,9 @@
 // pages.test.mjs - the templated pages of `tidings serve`: the front page
-// (newest first, keyset pagination), the article page (every element in
-// order, head tags, redirects to the slugged URL, view count, summary-mode
-// sources, "Other news"), 404s, the stylesheet under /static/, and no
-// inline script or style anywhere.
+// (newest first, keyset pagination down and back up), the article page
+// (every element in order, head tags, redirects to the slugged URL, view
+// count, summary-mode sources, "Other news"), 404s, the stylesheet under
+// /static/, and no inline script or style anywhere (JSON-LD data blocks
+// aside). site.test.mjs covers the other pages.
 //
 // Run: node --test tests/integration/pages.test.mjs (after make). The binary
 // is ./tidings, or $TIDINGS_BIN.
@@ -155,7 +156,7 @@ maybe('front page: Latest News, newest first, cards with source and time', async
 maybe('front page: keyset pagination walks every article once, in order', async () => {
   let p = '/';
   const ids = new Set();
-  let last = null, pages = 0;
+  let last = null, pages = 0, lastPage = null;
   for (; p && pages < 50; pages++) {
     const r = await get(p);
     assert.equal(r.status, 200, p);
@@ -167,8 +168,10 @@ maybe('front page: keyset pagination walks every article once, in order', async 
       if (last) assert.ok(last >= c.datetime, `order across pages at ${p}`);
       last = c.datetime;
     }
-    if (pages > 0) assert.match(r.body, /<a class="newer" href="\/" rel="prev">Latest<\/a>/);
+    if (pages > 0) assert.match(r.body, /<a class="newer" href="\/\?after&#61;-?\d+-\d+" rel="prev">Newer<\/a>/);
+    else assert.ok(!r.body.includes('class="newer"'), 'no Newer link on the first page');
     const m = r.body.match(/<a class="older" href="([^"]+)" rel="next">Older<\/a>/);
+    if (!m) lastPage = p;
     p = m ? m[1].replace(/&#61;/g, '=') : null;
     if (p) assert.match(p, /^\/\?before=-?\d+-\d+$/);
   }
@@ -176,6 +179,29 @@ maybe('front page: keyset pagination walks every article once, in order', async 
   assert.equal(p, null, 'the walk ends');
   const total = JSON.parse(run(['sources', '--json'])).reduce((s, x) => s + x.articles, 0);
   assert.equal(ids.size, total);
+  // and back up with the Newer links: every article once, the newest page
+  // ends the walk with a link to "/"
+  const up = new Set();
+  let newestFirst = null;
+  p = lastPage;
+  for (pages = 0; p && pages < 50; pages++) {
+    const r = await get(p);
+    assert.equal(r.status, 200, p);
+    const list = cards(r.body);
+    for (const c of list) {
+      assert.ok(!up.has(c.id), `article ${c.id} twice going up`);
+      up.add(c.id);
+    }
+    newestFirst = list[0];
+    const m = r.body.match(/<a class="newer" href="([^"]+)" rel="prev">(Newer|Latest)<\/a>/);
+    assert.ok(m, `a Newer or Latest link on ${p}`);
+    if (m[2] === 'Latest') { assert.equal(m[1], '/'); p = null; break; }
+    p = m[1].replace(/&#61;/g, '=');
+    assert.match(p, /^\/\?after=-?\d+-\d+$/);
+  }
+  assert.equal(p, null, 'the walk up ends at a Latest link');
+  assert.equal(up.size, total);
+  assert.equal(newestFirst.id, cards((await get('/')).body)[0].id);
   // bad cursors are 400s, a cursor past the end is an empty page
   for (const bad of ['abc', '12', '12-', '-5', '1-0', '1-x', '9'.repeat(60) + '-1'])
     assert.equal((await get('/?before=' + bad)).status, 400, bad);
@@ -302,7 +328,11 @@ maybe('no page carries inline script or style', async () => {
   await get('/');
   assert.ok(seen.size >= 5, `pages seen: ${seen.size}`);
   for (const [p, body] of seen) {
-    assert.ok(!/<script/i.test(body), `${p} has <script`);
+    // the only script element allowed is article pages' JSON-LD data block
+    const scripts = body.match(/<script[^>]*>/gi) || [];
+    for (const tag of scripts)
+      assert.equal(tag, '<script type="application/ld+json">', `${p} has ${tag}`);
+    assert.ok(scripts.length <= 1, `${p}: ${scripts.length} script elements`);
     assert.ok(!/ style=/i.test(body), `${p} has style=`);
     assert.ok(!/<style/i.test(body), `${p} has <style`);
   }

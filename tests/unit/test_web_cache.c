@@ -2,7 +2,8 @@
  * test_web_cache.c - the page cache: gzip of cached pages, the splice of a
  * per-request hole into cached deflate bytes (decoded with zlib's inflate
  * and compared with the plain page), generations, LRU eviction under the
- * byte budget, reference counting, the detach hook.
+ * byte budget, reference counting, the detach hook, expiry by
+ * cache_seconds against td_now() (driven with TIDINGS_NOW).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -439,6 +440,77 @@ static void test_cache_lru(void **state)
 	web_cache_free(c);
 }
 
+/* An entry from a response with a cache lifetime, built at time now. */
+static struct web_entry *timed_page(const char *key, int seconds)
+{
+	struct web_resp r;
+	web_resp_init(&r);
+	td_buf_puts(&r.body, "<p>most read</p>");
+	r.cacheable = 1;
+	r.cache_seconds = seconds;
+	struct web_entry *e = NULL;
+	assert_int_equal(web_entry_build(key, strlen(key), &r,
+					 web_cache_generation(), &e),
+			 0);
+	web_resp_release(&r);
+	return e;
+}
+
+static void test_cache_expiry(void **state)
+{
+	(void)state;
+	setenv("TIDINGS_NOW", "1700000000", 1);
+	struct web_cache *c = web_cache_new(1 << 20);
+	struct web_entry *e = timed_page("/", 60);
+	assert_int_equal(e->expires, 1700000060);
+	struct web_entry *forever = timed_page("/about", 0);
+	assert_int_equal(forever->expires, 0);
+	struct web_entry *neg = timed_page("/neg", -5);
+	assert_int_equal(neg->expires, 0); /* negative: no expiry */
+	assert_int_equal(web_cache_put(c, e), 1);
+	assert_int_equal(web_cache_put(c, forever), 1);
+	assert_int_equal(web_cache_put(c, neg), 1);
+	/* fresh until the last second of its life */
+	setenv("TIDINGS_NOW", "1700000059", 1);
+	struct web_entry *g = web_cache_get(c, "/", 1);
+	assert_ptr_equal(g, e);
+	web_entry_unref(g);
+	/* stale from expires on: dropped, counted, not found again */
+	setenv("TIDINGS_NOW", "1700000060", 1);
+	assert_null(web_cache_get(c, "/", 1));
+	struct web_cache_stats s;
+	web_cache_stats(c, &s);
+	assert_int_equal(s.entries, 2);
+	assert_int_equal(s.stale, 1);
+	assert_null(web_cache_get(c, "/", 1));
+	/* entries without an expiry live on, however late */
+	setenv("TIDINGS_NOW", "1900000000", 1);
+	g = web_cache_get(c, "/about", 6);
+	assert_ptr_equal(g, forever);
+	web_entry_unref(g);
+	g = web_cache_get(c, "/neg", 4);
+	assert_ptr_equal(g, neg);
+	web_entry_unref(g);
+	/* an entry that expired before it was put is not kept */
+	assert_int_equal(web_cache_put(c, e), 0);
+	web_entry_unref(e);
+	/* a re-render made now is kept, with a new expiry */
+	e = timed_page("/", 60);
+	assert_int_equal(e->expires, 1900000060);
+	assert_int_equal(web_cache_put(c, e), 1);
+	g = web_cache_get(c, "/", 1);
+	assert_ptr_equal(g, e);
+	web_entry_unref(g);
+	/* the generation still ends a timed entry early */
+	web_cache_invalidate();
+	assert_null(web_cache_get(c, "/", 1));
+	web_entry_unref(e);
+	web_entry_unref(forever);
+	web_entry_unref(neg);
+	web_cache_free(c);
+	unsetenv("TIDINGS_NOW");
+}
+
 static void test_entry_fields(void **state)
 {
 	(void)state;
@@ -483,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_cache_get_put),
 		cmocka_unit_test(test_cache_generation),
 		cmocka_unit_test(test_cache_lru),
+		cmocka_unit_test(test_cache_expiry),
 		cmocka_unit_test(test_entry_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

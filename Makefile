@@ -131,7 +131,7 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Isrc -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE $(P
 
 build/fuzz/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
 build/fuzz/gen/assets.o: $(GEN_SRC)
 	@mkdir -p $(@D)
@@ -143,6 +143,8 @@ build/fuzz/libtidings.a: $(FUZZ_OBJ)
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c build/fuzz/libtidings.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libtidings.a $(LDLIBS)
+
+-include $(FUZZ_OBJ:.o=.d)
 
 fuzz-build: $(FUZZ_BIN)
 

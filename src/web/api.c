@@ -706,7 +706,7 @@ static int api_sources(struct web_req *req, struct web_resp *resp)
 		td_json_key(&j, "id");
 		td_json_int(&j, s->id);
 		kstr_or_null(&j, "title", s->title);
-		kstr_or_null(&j, "url", s->url);
+		kurl(&j, "url", s->url); /* not file:// paths of the server */
 		kurl(&j, "site_url", s->site_url);
 		td_buf_reset(&path);
 		put_path(&path, 's', s->id, s->title);

@@ -257,9 +257,24 @@ int web_parse_listen(const char *s, char *host, size_t cap, int *port)
  * Responses
  */
 
-/* Headers every response carries. */
-static int add_common(struct MHD_Response *r, int cc)
+/* 1 for the machine-readable answers (the JSON API, the feeds, the
+ * sitemap): public, cookie-less data that other sites' scripts may read,
+ * so they carry Access-Control-Allow-Origin: *. */
+static int is_public_data(const char *type)
 {
+	return type && (!strncmp(type, "application/json", 16) ||
+			!strncmp(type, "application/feed+json", 21) ||
+			!strncmp(type, "application/rss+xml", 19) ||
+			!strncmp(type, "application/atom+xml", 20));
+}
+
+/* Headers every response carries. */
+static int add_common(struct MHD_Response *r, int cc, const char *type)
+{
+	if (is_public_data(type) &&
+	    MHD_add_response_header(r, "Access-Control-Allow-Origin", "*") !=
+		    MHD_YES)
+		return 0;
 	return MHD_add_response_header(r, "Content-Security-Policy", csp) ==
 		       MHD_YES &&
 	       MHD_add_response_header(r, "X-Content-Type-Options",
@@ -277,7 +292,7 @@ static int add_entry_headers(struct MHD_Response *r,
 			     const struct web_entry *e, const char *etag,
 			     int gz)
 {
-	if (!add_common(r, e->cc))
+	if (!add_common(r, e->cc, e->content_type))
 		return 0;
 	if (e->content_type &&
 	    MHD_add_response_header(r, "Content-Type", e->content_type) !=
@@ -449,7 +464,7 @@ static enum MHD_Result queue_plain(struct MHD_Connection *c,
 		free(p);
 		return MHD_NO;
 	}
-	if (!add_common(r, resp->cc) ||
+	if (!add_common(r, resp->cc, resp->content_type) ||
 	    MHD_add_response_header(r, "Content-Type", resp->content_type) !=
 		    MHD_YES ||
 	    (gz && MHD_add_response_header(r, "Content-Encoding", "gzip") !=

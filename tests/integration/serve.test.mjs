@@ -108,8 +108,12 @@ after(async () => {
 });
 
 maybe('every response carries the security headers; pages carry cache headers', async () => {
-  for (const p of ['/', `/a/${articleId}`, '/robots.txt', '/healthz', '/metrics', '/no-such-page']) {
+  for (const p of ['/', `/a/${articleId}`, '/robots.txt', '/healthz', '/metrics', '/no-such-page',
+    '/feed.xml', '/atom.xml', '/feed.json', '/api/v1/articles', '/api/v1/nope']) {
     const r = await request(p);
+    // machine-readable data may be read by other sites' scripts; pages not
+    const data = /^\/(feed|atom|api)/.test(p);
+    assert.equal(r.headers['access-control-allow-origin'], data ? '*' : undefined, p);
     assert.equal(r.headers['content-security-policy'], CSP, p);
     assert.equal(r.headers['x-content-type-options'], 'nosniff', p);
     assert.equal(r.headers['referrer-policy'], 'strict-origin-when-cross-origin', p);

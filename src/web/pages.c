@@ -313,6 +313,7 @@ struct tpl_val *web_page_root(struct tpl_ctx *c, const struct web_req *req,
 	tpl_obj_set_str(c, root, "page_title", title);
 	tpl_obj_set_str(c, root, "lang", "en");
 	tpl_obj_set_str(c, root, "css_href", web_theme_css_href());
+	tpl_obj_set_str(c, root, "icon_href", web_theme_icon_href());
 	tpl_obj_set_str(c, root, "base_url", req->base_url ? req->base_url
 							   : "");
 	struct tpl_val *feeds = tpl_list(c);
@@ -849,14 +850,15 @@ int web_page_static(struct web_req *req, struct web_resp *resp)
 		return TD_ENOTFOUND;
 	if (web_theme_init(req->cfg))
 		return TD_EIO;
-	char path[160];
-	snprintf(path, sizeof path, "static/%s", name);
-	const struct td_asset *a = web_theme_file(path);
+	int fresh = 0;
+	const struct td_asset *a = web_theme_static(name, &fresh);
 	if (!a)
 		return TD_ENOTFOUND;
 	td_buf_append(&resp->body, a->data, a->len);
 	resp->content_type = static_type(name);
-	resp->cc = WEB_CC_IMMUTABLE;
+	/* content-hashed names are forever; a plain or outdated name may
+	 * change with the theme */
+	resp->cc = fresh ? WEB_CC_IMMUTABLE : WEB_CC_HOUR;
 	resp->cacheable = 1;
 	return 0;
 }

@@ -1064,6 +1064,9 @@ int web_server_start(const struct web_opts *o, struct web_server **out,
 		srv->cfg = &srv->defcfg;
 	}
 	int rc;
+	/* the theme and the time zone now, so that their warnings come at
+	 * start-up; a theme that fails is logged and pages answer 500 */
+	(void)web_theme_init(srv->cfg);
 	srv->db = td_strdup(o->db ? o->db : srv->cfg->db);
 	srv->cache = web_cache_new(o->cache_bytes);
 	srv->views = web_views_new(0);

@@ -61,7 +61,8 @@ struct theme {
 	struct tpl_set *set;
 	const struct tpl *layout;
 	struct td_tz *tz;             /* NULL: UTC */
-	char css_href[64];            /* "/static/site.css?v=HASH" */
+	char css_href[64];            /* "/static/site.HASH.css" */
+	char icon_href[64];           /* "/static/favicon.HASH.svg" */
 	struct td_asset *files;       /* static overrides (owned names and
 					 data), n_files of them */
 	size_t n_files;
@@ -327,6 +328,24 @@ static const struct td_asset *find_file(const struct theme *t,
 	return td_asset_find(name);
 }
 
+/* "/static/BASE.HASH.EXT" for the theme's static file NAME ("BASE.EXT"):
+ * the name changes with the content, so the file can be cached for good.
+ * Without the file, the plain "/static/NAME". */
+static void hashed_href(const struct theme *t, const char *name, char *out,
+			size_t cap)
+{
+	char path[THEME_NAME_MAX + 16];
+	snprintf(path, sizeof path, "static/%s", name);
+	const struct td_asset *a = find_file(t, path);
+	const char *dot = strrchr(name, '.');
+	if (!a || !dot) {
+		snprintf(out, cap, "/static/%s", name);
+		return;
+	}
+	snprintf(out, cap, "/static/%.*s.%016llx%s", (int)(dot - name), name,
+		 (unsigned long long)fnv1a(a->data, a->len), dot);
+}
+
 static struct theme *theme_load(const struct td_config *cfg)
 {
 	struct theme *t = calloc(1, sizeof *t);
@@ -366,10 +385,8 @@ static struct theme *theme_load(const struct td_config *cfg)
 		theme_free(t);
 		return NULL;
 	}
-	const struct td_asset *css = find_file(t, "static/site.css");
-	snprintf(t->css_href, sizeof t->css_href,
-		 "/static/site.css?v=%016llx",
-		 css ? (unsigned long long)fnv1a(css->data, css->len) : 0ull);
+	hashed_href(t, "site.css", t->css_href, sizeof t->css_href);
+	hashed_href(t, "favicon.svg", t->icon_href, sizeof t->icon_href);
 
 	const char *zone = cfg && cfg->timezone ? cfg->timezone : "UTC";
 	struct td_error err = { 0 };
@@ -435,6 +452,41 @@ const char *web_theme_css_href(void)
 {
 	const struct theme *t = theme();
 	return t ? t->css_href : "/static/site.css";
+}
+
+const char *web_theme_icon_href(void)
+{
+	const struct theme *t = theme();
+	return t ? t->icon_href : "/static/favicon.svg";
+}
+
+const struct td_asset *web_theme_static(const char *name, int *fresh)
+{
+	char path[THEME_NAME_MAX + 16];
+	*fresh = 0;
+	snprintf(path, sizeof path, "static/%s", name);
+	const struct td_asset *a = find_file(theme(), path);
+	if (a)
+		return a;
+	/* BASE.HASH.EXT: the file BASE.EXT, fresh when HASH is its hash */
+	const char *ext = strrchr(name, '.');
+	if (!ext || ext - name < 18 || ext[-17] != '.')
+		return NULL;
+	const char *h = ext - 16;
+	for (int i = 0; i < 16; i++)
+		if (!((h[i] >= '0' && h[i] <= '9') ||
+		      (h[i] >= 'a' && h[i] <= 'f')))
+			return NULL;
+	snprintf(path, sizeof path, "static/%.*s%s", (int)(h - 1 - name),
+		 name, ext);
+	a = find_file(theme(), path);
+	if (a) {
+		char want[17];
+		snprintf(want, sizeof want, "%016llx",
+			 (unsigned long long)fnv1a(a->data, a->len));
+		*fresh = !memcmp(want, h, 16);
+	}
+	return a;
 }
 
 const struct td_tz *web_theme_tz(void)

@@ -221,9 +221,16 @@ void web_theme_reset(void);
  * one, else the embedded one; NULL when neither. Valid until
  * web_theme_reset. */
 const struct td_asset *web_theme_file(const char *name);
-/* "/static/site.css?v=HASH" of the stylesheet served (a static string
- * before the theme is loaded). */
+/* "/static/site.HASH.css": the stylesheet's content-hashed href (a
+ * static string before the theme is loaded). */
 const char *web_theme_css_href(void);
+/* The favicon's content-hashed href, as web_theme_css_href. */
+const char *web_theme_icon_href(void);
+/* The theme's static file for a request name: "NAME" itself, or
+ * "BASE.HASH.EXT" for the file "BASE.EXT" (see web_theme_css_href), with
+ * *fresh = 1 when HASH is the file's current hash (then it may be cached
+ * for good). NULL when there is no such file. */
+const struct td_asset *web_theme_static(const char *name, int *fresh);
 /* The zone dates are shown in (NULL: UTC, also before the theme loads). */
 const struct td_tz *web_theme_tz(void);
 /* Render layout.html with root, appending to out. 0, TD_EIO without a

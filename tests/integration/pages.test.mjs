@@ -229,7 +229,7 @@ maybe('article page: every element, in order; head tags; other news', async () =
     '<meta property="og:type" content="article">',
     '<meta property="og:site_name" content="',
     '<meta name="twitter:card" content="summary',
-    '<link rel="stylesheet" href="/static/site.css',
+    '<link rel="stylesheet" href="/static/site.',
     '</head>',
     '<main',
     '<a href="/">Latest News</a>',
@@ -313,14 +313,25 @@ maybe('summary-mode source: the excerpt and a link to read the rest', async () =
 maybe('the stylesheet is served from /static/ with a long cache lifetime', async () => {
   const page = (await get('/')).body;
   const href = page.match(/<link rel="stylesheet" href="([^"]+)">/)[1].replace(/&#61;/g, '=');
-  assert.match(href, /^\/static\/site\.css\?v=[0-9a-f]{16}$/);
+  assert.match(href, /^\/static\/site\.[0-9a-f]{16}\.css$/);
   const css = await get(href);
   assert.equal(css.status, 200);
   assert.match(css.headers['content-type'], /^text\/css/);
   assert.match(css.headers['cache-control'], /max-age=31536000/);
   assert.match(css.body, /prefers-color-scheme: dark/);
   assert.match(css.body, /:focus-visible/);
-  for (const p of ['/static/nope.css', '/static/../templates/layout.html', '/static/', '/static/%2e%2e'])
+  // the plain name, or an outdated hash: the current file, cached briefly
+  for (const p of ['/static/site.css', '/static/site.0123456789abcdef.css']) {
+    const r = await get(p);
+    assert.equal(r.status, 200, p);
+    assert.equal(r.body, css.body, p);
+    assert.equal(r.headers['cache-control'], 'public, max-age=3600', p);
+  }
+  const icon = (await get('/')).body.match(/<link rel="icon" href="([^"]+)"/)[1];
+  assert.match(icon, /^\/static\/favicon\.[0-9a-f]{16}\.svg$/);
+  assert.match((await get(icon)).headers['cache-control'], /immutable/);
+  for (const p of ['/static/nope.css', '/static/../templates/layout.html', '/static/', '/static/%2e%2e',
+    '/static/nope.0123456789abcdef.css', '/static/site.0123456789abcdeg.css', '/static/.0123456789abcdef.css'])
     assert.equal((await get(p)).status, 404, p);
 });
 

@@ -11,8 +11,10 @@
 # bench/extract_score.c, the same code for both), and pages per second.
 # tidings runs one process per page (speed given with and without process
 # start-up: the second figure times html_extract in one process);
-# Readability runs in one node process, start-up excluded. Needs ./tidings
-# and build/rel/libtidings.a (make).
+# Readability runs in one node process, start-up excluded. Then the WORST
+# (default 25) pages by F1 for tidings, with precision and recall; every
+# page's scores are left in build/bench/extract/pages.txt. READABILITY=0
+# skips Readability.js. Needs ./tidings and build/rel/libtidings.a (make).
 set -e
 cd "$(dirname "$0")/.."
 corpus=${1:-../shared/corpus/readability}
@@ -51,11 +53,12 @@ wall=$(echo "$t0 $t1" | awk '{ printf "%.3f", ($2 - $1) / 1e9 }')
 # shellcheck disable=SC2046
 inproc=$("$out/extract_score" time "$url" $(for d in $dirs; do echo "$d/source.html"; done) |
 	awk '{ print $4 }')
-ours=$("$out/extract_score" score "$corpus" "$out/ours" json)
+ours=$("$out/extract_score" score "$corpus" "$out/ours" json -v | tee "$out/pages.txt" |
+	tail -n 1)
 
 # ---- Readability.js ----
 rd=""
-if command -v node >/dev/null 2>&1; then
+if [ "${READABILITY:-1}" != 0 ] && command -v node >/dev/null 2>&1; then
 	if [ ! -d bench/readability/node_modules/@mozilla/readability ]; then
 		(cd bench/readability && npm ci --silent >/dev/null 2>&1) || true
 	fi
@@ -81,5 +84,10 @@ if [ -n "$rd" ]; then
 		"$(rate "$n" "$rsecs")" "$rsecs"
 	echo "$wall $inproc $rsecs" | awk '{ printf "speed-up: %.1fx with start-up, %.1fx without\n", $3 / $1, $3 / $2 }'
 else
-	echo "readability.js: not run (node or npm packages missing)"
+	echo "readability.js: not run (READABILITY=0, or node or npm packages missing)"
+fi
+worst=${WORST:-25}
+if [ "$worst" -gt 0 ]; then
+	echo "tidings: the $worst worst pages by F1 (all in $out/pages.txt)"
+	grep -v '^pages ' "$out/pages.txt" | sort -k7,7n -k1,1 | head -n "$worst"
 fi

@@ -17,12 +17,14 @@
  * role=main); its final score is discounted by its link density. The best
  * container is widened to a common ancestor when several strong candidates
  * share one, siblings that look like more of the article are merged, and
- * the result is cleaned: share bars, related-link lists, forms, link-heavy
- * and negatively hinted blocks and the duplicated title heading go, images,
- * figures, captions and data tables stay. When the result is short the
- * extraction is retried with fewer removals. JSON-LD articleBody replaces
- * the result when it is clearly longer. docs/extract.md explains the
- * choices.
+ * the result is cleaned: share bars, related-link lists, "Related: ..."
+ * paragraphs, forms, link-heavy and negatively hinted blocks, the
+ * duplicated title heading and the byline and date lines go, images,
+ * figures, captions and data tables stay; iframes of known embed
+ * providers become links ("Embedded video: ..."), MathML its text. When
+ * the result is short the extraction is retried with fewer removals.
+ * JSON-LD articleBody replaces the result when it is clearly longer.
+ * docs/extract.md explains the choices.
  *
  * Every walk is iterative (no recursion on input depth) and every size is
  * bounded by the input, itself bounded by HTML_MAX_INPUT.
@@ -33,9 +35,11 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "core/url.h"
+#include "feed/feed.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -63,6 +67,15 @@ enum {
 	A_CLEAN = 4,          /* conditional cleaning of the result */
 };
 
+/* What the page's metadata tells the cleaner. */
+struct hints {
+	const char *title;          /* a->title, or NULL */
+	const char *byline;         /* a->byline, or NULL */
+	const GumboNode *byline_el; /* element showing the byline, or NULL */
+	int64_t date;               /* a->date_published or TD_TIME_NONE */
+	const char *base;           /* base URL of the page, or NULL */
+};
+
 /* ======================================================================
  * The tree
  * ====================================================================== */
@@ -74,6 +87,7 @@ enum {
 	F_SCORED = 2,  /* score initialised */
 	F_SYNTH = 4,   /* synthesised paragraph wrapper (no gumbo node) */
 	F_DATATAB = 8, /* a data table: kept whole */
+	F_INDATA = 16, /* inside a data table: never cleaned */
 };
 
 struct node {
@@ -95,6 +109,7 @@ struct tree {
 	size_t n, cap;
 	int root; /* the <body> (or <html>) copy */
 	int oom;
+	const char *base; /* resolves embed URLs; may be NULL */
 };
 
 static int new_node(struct tree *t, int kind, int tag)
@@ -346,8 +361,18 @@ static int is_alnum(int c)
 	       (c >= '0' && c <= '9');
 }
 
+static int hint_match_but(const char *s, const struct pat *list,
+			  const char *skip);
+
 /* 1 when a token of value s matches a pattern of list. */
 static int hint_match(const char *s, const struct pat *list)
+{
+	return hint_match_but(s, list, NULL);
+}
+
+/* The same, ignoring the pattern skip (may be NULL). */
+static int hint_match_but(const char *s, const struct pat *list,
+			  const char *skip)
 {
 	if (!s)
 		return 0;
@@ -365,8 +390,9 @@ static int hint_match(const char *s, const struct pat *list)
 		}
 		tok[n] = '\0';
 		for (const struct pat *p = list; p->s; p++)
-			if (p->sub ? strstr(tok, p->s) != NULL
-				   : strcmp(tok, p->s) == 0)
+			if ((!skip || strcmp(p->s, skip)) &&
+			    (p->sub ? strstr(tok, p->s) != NULL
+				    : strcmp(tok, p->s) == 0))
 				return 1;
 	}
 }
@@ -453,6 +479,138 @@ static int junk_role(const GumboNode *g)
 }
 
 /* ======================================================================
+ * Embeds
+ *
+ * The sanitizer drops every iframe. A player, post or map the article
+ * embeds is kept in our tree as an iframe node (no text, counted as
+ * media by the cleaner) and serialised as a paragraph that links to it:
+ * "Embedded video: <a href=URL>title or site</a>". Only iframes of known
+ * embed providers count: the other iframes of a page are ads, trackers
+ * and widgets.
+ * ====================================================================== */
+
+struct embed_host {
+	const char *domain; /* the host or a parent domain */
+	const char *path;   /* required path prefix, or NULL */
+	const char *kind;   /* what the reader is told */
+};
+
+static const struct embed_host embed_hosts[] = {
+	{ "youtube.com", "/embed", "video" },
+	{ "youtube-nocookie.com", "/embed", "video" },
+	{ "player.vimeo.com", NULL, "video" },
+	{ "dailymotion.com", "/embed", "video" },
+	{ "geo.dailymotion.com", NULL, "video" },
+	{ "player.twitch.tv", NULL, "video" },
+	{ "clips.twitch.tv", NULL, "video" },
+	{ "embed.ted.com", NULL, "video" },
+	{ "players.brightcove.net", NULL, "video" },
+	{ "cdn.jwplayer.com", "/players", "video" },
+	{ "content.jwplatform.com", "/players", "video" },
+	{ "fast.wistia.net", "/embed", "video" },
+	{ "streamable.com", "/e", "video" },
+	{ "rumble.com", "/embed", "video" },
+	{ "tiktok.com", "/embed", "video" },
+	{ "facebook.com", "/plugins/video", "video" },
+	{ "facebook.com", "/plugins/post", "post" },
+	{ "platform.twitter.com", "/embed", "tweet" },
+	{ "twitter.com", NULL, "tweet" },
+	{ "x.com", NULL, "tweet" },
+	{ "instagram.com", NULL, "post" },
+	{ "embed.reddit.com", NULL, "post" },
+	{ "redditmedia.com", NULL, "post" },
+	{ "linkedin.com", "/embed", "post" },
+	{ "google.com", "/maps", "map" },
+	{ "maps.google.com", NULL, "map" },
+	{ "openstreetmap.org", NULL, "map" },
+	{ "bing.com", "/maps", "map" },
+	{ "w.soundcloud.com", NULL, "audio" },
+	{ "open.spotify.com", "/embed", "audio" },
+	{ "embed.podcasts.apple.com", NULL, "audio" },
+	{ "bandcamp.com", "/EmbeddedPlayer", "audio" },
+	{ "player.megaphone.fm", NULL, "audio" },
+	{ "omny.fm", NULL, "audio" },
+	{ "audioboom.com", NULL, "audio" },
+	{ "datawrapper.dwcdn.net", NULL, "chart" },
+	{ "flo.uri.sh", NULL, "chart" },
+	{ "e.infogram.com", NULL, "chart" },
+	{ "public.tableau.com", NULL, "chart" },
+	{ "docs.google.com", NULL, "document" },
+	{ "embed.documentcloud.org", NULL, "document" },
+	{ "scribd.com", "/embeds", "document" },
+	{ "slideshare.net", "/slideshow/embed", "slides" },
+	{ "speakerdeck.com", "/player", "slides" },
+	{ "codepen.io", NULL, "code" },
+	{ "jsfiddle.net", NULL, "code" },
+	{ NULL, NULL, NULL }
+};
+
+/* Path of an absolute URL ("/x" of "https://h/x?q"), or "". */
+static const char *url_path(const char *u)
+{
+	const char *p = strstr(u, "://");
+	if (!p)
+		return "";
+	p += 3;
+	p += strcspn(p, "/?#");
+	return *p == '/' ? p : "";
+}
+
+/* The https URL of an embed and what it holds ("video", "tweet", ...),
+ * or NULL when g is not an iframe of a known embed provider. The URL is
+ * malloc'd. */
+static char *embed_url(const GumboNode *g, const char *base,
+		       const char **kind)
+{
+	static const char *const src_attrs[] = { "src", "data-src",
+						 "data-lazy-src", NULL };
+	for (int i = 0; src_attrs[i]; i++) {
+		const char *raw = html_attr(g, src_attrs[i]);
+		if (!raw || !*raw || strlen(raw) > TD_MAX_URL_BYTES)
+			continue;
+		/* "//host/path" is https wherever the page came from */
+		char *u = html_url_clean(raw, !strncmp(raw, "//", 2) ?
+						      "https://x/" : base,
+					 HTML_URL_MEDIA);
+		if (!u || !td_url_is_http(u)) {
+			free(u);
+			continue;
+		}
+		if (!strncasecmp(u, "http:", 5)) {
+			/* every provider below serves https */
+			size_t n = strlen(u);
+			char *h = malloc(n + 2);
+			if (!h) {
+				free(u);
+				return NULL;
+			}
+			memcpy(h, "https", 5);
+			memcpy(h + 5, u + 4, n - 3);
+			free(u);
+			u = h;
+		}
+		char *host = td_url_host(u);
+		const char *path = url_path(u);
+		for (const struct embed_host *e = embed_hosts;
+		     host && e->domain; e++) {
+			size_t hl = strlen(host), dl = strlen(e->domain);
+			if (hl < dl || strcmp(host + hl - dl, e->domain) ||
+			    (hl > dl && host[hl - dl - 1] != '.'))
+				continue;
+			if (e->path && strncmp(path, e->path, strlen(e->path)))
+				continue;
+			free(host);
+			*kind = e->kind;
+			return u;
+		}
+		free(host);
+		free(u);
+		return NULL;
+	}
+	return NULL;
+}
+
+/* ======================================================================
  * Building the tree from gumbo
  * ====================================================================== */
 
@@ -491,7 +649,12 @@ static int unlikely_elem(const GumboNode *g, int tag)
 		id = NULL;
 	if (!c && !id)
 		return 0;
-	if (!hint_match(c, unlikely) && !hint_match(id, unlikely))
+	/* "header" on a heading says what it is, not that it is furniture
+	 * ("subheader", "section-header") */
+	const char *skip = is_heading(tag) || tag == GUMBO_TAG_DT ? "header"
+								  : NULL;
+	if (!hint_match_but(c, unlikely, skip) &&
+	    !hint_match_but(id, unlikely, skip))
 		return 0;
 	if (hint_match(c, maybe) || hint_match(id, maybe))
 		return 0;
@@ -499,6 +662,74 @@ static int unlikely_elem(const GumboNode *g, int tag)
 	if (ip && strstr(ip, "articleBody"))
 		return 0;
 	return 1;
+}
+
+/* MathML is dropped by the sanitizer: keep a formula as its text (what
+ * a browser without MathML shows), in a <span> under parent. Returns 0,
+ * or -1 on OOM. */
+static int math_text(struct tree *t, int parent, const GumboNode *g)
+{
+	int span = new_node(t, K_ELEM, GUMBO_TAG_SPAN);
+	if (span < 0)
+		return -1;
+	append_child(t, parent, span);
+	/* iterative pre-order over g's subtree; depth bounded by the
+	 * parser's nesting cap, the stack grows as needed */
+	struct mframe {
+		const GumboNode *n;
+		unsigned i;
+	} *st = malloc(16 * sizeof(*st));
+	size_t sp = 0, cap = 16;
+	if (!st) {
+		t->oom = 1;
+		return -1;
+	}
+	st[sp++] = (struct mframe){ g, 0 };
+	while (sp) {
+		struct mframe *f = &st[sp - 1];
+		const GumboVector *k = &f->n->v.element.children;
+		if (f->i >= k->length) {
+			sp--;
+			continue;
+		}
+		const GumboNode *c = k->data[f->i++];
+		if (c->type == GUMBO_NODE_TEXT ||
+		    c->type == GUMBO_NODE_WHITESPACE ||
+		    c->type == GUMBO_NODE_CDATA) {
+			int x = new_node(t, K_TEXT, GUMBO_TAG_UNKNOWN);
+			if (x < 0)
+				break;
+			t->v[x].text = c->v.text.text;
+			t->v[x].text_len = strlen(c->v.text.text);
+			append_child(t, span, x);
+			continue;
+		}
+		if (c->type != GUMBO_NODE_ELEMENT ||
+		    unknown_is(c, "annotation") ||
+		    c->v.element.tag == GUMBO_TAG_ANNOTATION_XML)
+			continue; /* TeX source and other encodings */
+		if (sp == cap) {
+			struct mframe *ns = realloc(st, cap * 2 * sizeof(*st));
+			if (!ns) {
+				t->oom = 1;
+				break;
+			}
+			st = ns;
+			cap *= 2;
+		}
+		st[sp++] = (struct mframe){ c, 0 };
+	}
+	free(st);
+	return t->oom ? -1 : 0;
+}
+
+/* 1 when g is an embed worth a link (see embed_url). */
+static int embed_ok(const GumboNode *g, const char *base)
+{
+	const char *kind;
+	char *u = embed_url(g, base, &kind);
+	free(u);
+	return u != NULL;
 }
 
 /* Copy gumbo's tree under root into t, leaving out what is never content.
@@ -539,6 +770,22 @@ static int build(struct tree *t, const GumboNode *root, int flags)
 		if (c->type != GUMBO_NODE_ELEMENT)
 			continue; /* comments, templates */
 		int tag = c->v.element.tag;
+		if (tag == GUMBO_TAG_MATH &&
+		    c->v.element.tag_namespace == GUMBO_NAMESPACE_MATHML) {
+			if (math_text(t, parent, c) < 0)
+				break;
+			continue;
+		}
+		if (tag == GUMBO_TAG_IFRAME &&
+		    c->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
+		    !hidden_elem(c) && embed_ok(c, t->base)) {
+			int x = new_node(t, K_ELEM, tag);
+			if (x < 0)
+				break;
+			t->v[x].g = c;
+			append_child(t, parent, x);
+			continue; /* its content is fallback text */
+		}
 		if (c->v.element.tag_namespace != GUMBO_NAMESPACE_HTML ||
 		    tag_is(tag, drop_tags) || hidden_elem(c) || junk_role(c) ||
 		    unknown_is(c, "dialog"))
@@ -956,7 +1203,7 @@ static int climb(const struct tree *t, int root, int top)
 {
 	for (;;) {
 		int p = t->v[top].parent;
-		if (p < 0 || p == root)
+		if (p < 0 || top == root)
 			return top;
 		int elems = 0, solid_text = 0;
 		for (int c = t->v[p].first; c >= 0; c = t->v[c].next) {
@@ -969,19 +1216,21 @@ static int climb(const struct tree *t, int root, int top)
 		const struct node *T = &t->v[top];
 		int part = T->tag == GUMBO_TAG_TBODY || T->tag == GUMBO_TAG_THEAD ||
 			   T->tag == GUMBO_TAG_TFOOT || T->tag == GUMBO_TAG_TR;
-		if ((elems == 1 && !solid_text) || part) {
+		if (((elems == 1 && !solid_text) || part) && p != root) {
 			top = p;
 			continue;
 		}
 		double want = CLIMB_GAIN * T->mass * (1.0 - link_density(T));
 		int up = -1, a = p;
-		for (int lvl = 0; lvl < CLIMB_LOOK && a >= 0 && a != root;
+		for (int lvl = 0; lvl < CLIMB_LOOK && a >= 0;
 		     lvl++, a = t->v[a].parent) {
 			const struct node *A = &t->v[a];
 			if (A->mass * (1.0 - link_density(A)) >= want) {
 				up = a;
 				break;
 			}
+			if (a == root)
+				break;
 		}
 		if (up < 0)
 			return top;
@@ -995,20 +1244,45 @@ static int same_class(const struct node *a, const struct node *b)
 	return x && y && *x && !strcmp(x, y);
 }
 
-/* Sentence-like: contains ". " or ends with a period. */
+/* Length of a sentence terminator at s[0..n) (". ", "!", "?", or the
+ * CJK full stop, exclamation and question marks), else 0. */
+static size_t terminator(const char *s, size_t n)
+{
+	if (*s == '.' || *s == '!' || *s == '?')
+		return 1;
+	if (n >= 3 && !memcmp(s, "\xe3\x80\x82", 3))
+		return 3; /* U+3002 IDEOGRAPHIC FULL STOP */
+	if (n >= 3 && (!memcmp(s, "\xef\xbc\x81", 3) ||
+		       !memcmp(s, "\xef\xbc\x9f", 3)))
+		return 3; /* U+FF01, U+FF1F */
+	return 0;
+}
+
+/* Sentence-like: a terminator followed by a space, a closing quote or
+ * bracket, or the end of a text node. */
 static int has_sentence(const struct tree *t, int x)
 {
 	for (int c = x; c >= 0; c = next_in(t, c, x)) {
 		const struct node *y = &t->v[c];
 		if (y->kind != K_TEXT)
 			continue;
-		const char *d = memchr(y->text, '.', y->text_len);
-		while (d) {
-			size_t off = (size_t)(d - y->text);
-			if (off + 1 == y->text_len ||
-			    is_ws((unsigned char)d[1]))
+		const char *s = y->text;
+		size_t n = y->text_len;
+		for (size_t i = 0; i < n; i++) {
+			size_t k = terminator(s + i, n - i);
+			if (!k)
+				continue;
+			if (s[i] == '.' && ((i > 0 && s[i - 1] == '.') ||
+					    (i + 1 < n && s[i + 1] == '.')))
+				continue; /* an ellipsis: "Loading..." */
+			size_t j = i + k;
+			while (j < n && (s[j] == '"' || s[j] == '\'' ||
+					 s[j] == ')'))
+				j++;
+			if (k == 3 || j == n || is_ws((unsigned char)s[j]) ||
+			    (n - j >= 3 && !memcmp(s + j, "\xe2\x80\x9d", 3)))
 				return 1;
-			d = memchr(d + 1, '.', y->text_len - off - 1);
+			i = j - 1;
 		}
 	}
 	return 0;
@@ -1128,6 +1402,24 @@ static int captioned_image(const struct tree *t, int x)
 	return 1;
 }
 
+/* Characters of x's text inside lists (a wrapper around a list is
+ * judged as the list). */
+static unsigned list_text(const struct tree *t, int x)
+{
+	unsigned n = 0;
+	for (int c = next_in(t, x, x); c >= 0;) {
+		const struct node *y = &t->v[c];
+		if (y->kind == K_ELEM &&
+		    (y->tag == GUMBO_TAG_UL || y->tag == GUMBO_TAG_OL)) {
+			n += y->chars;
+			c = skip_in(t, c, x);
+		} else {
+			c = next_in(t, c, x);
+		}
+	}
+	return n;
+}
+
 /* Non-zero (the rule that fired) when x looks like page furniture
  * rather than article content. */
 static int junk_block(const struct tree *t, int x, int flags)
@@ -1135,7 +1427,7 @@ static int junk_block(const struct tree *t, int x, int flags)
 	const struct node *X = &t->v[x];
 	int w = (flags & A_WEIGHT_CLASSES) ? class_weight(X) : 0;
 	double ld = link_density(X);
-	if (X->flags & F_DATATAB)
+	if (X->flags & (F_DATATAB | F_INDATA))
 		return 0;
 	if (w < 0 && w + ((X->flags & F_SCORED) ? X->score : 0) < 0 &&
 	    X->chars < 2000 && !captioned_image(t, x))
@@ -1143,7 +1435,8 @@ static int junk_block(const struct tree *t, int x, int flags)
 	if (X->commas >= 10)
 		return 0;
 	unsigned p = X->n_p, img = X->n_img, li = X->n_li;
-	int list = X->tag == GUMBO_TAG_UL || X->tag == GUMBO_TAG_OL;
+	int list = X->tag == GUMBO_TAG_UL || X->tag == GUMBO_TAG_OL ||
+		   list_text(t, x) * 10 > X->chars * 9;
 	unsigned heads = 0;
 	for (int c = next_in(t, x, x); c >= 0; c = next_in(t, c, x))
 		if (t->v[c].kind == K_ELEM && is_heading(t->v[c].tag))
@@ -1151,14 +1444,16 @@ static int junk_block(const struct tree *t, int x, int flags)
 	if (X->chars && heads * 10 >= X->chars * 9 && !list)
 		return 0; /* a heading block, judged elsewhere */
 	if (img > 1 && p * 2 < img && !inside(t, x, GUMBO_TAG_FIGURE, -1) &&
-	    X->chars < 200)
+	    X->chars < 200 && count_tag(t, x, GUMBO_TAG_FIGCAPTION) * 2 < img)
 		return 2;
 	if (!list && li > 100 + p)
 		return 3;
 	if (!list && li > p && ld > 0.3)
 		return 4;
 	if (X->chars < 25 && (img == 0 || img > 2) &&
-	    !count_tag(t, x, GUMBO_TAG_HR) && X->tag != GUMBO_TAG_TABLE)
+	    !(X->link_chars == 0 && has_sentence(t, x)) &&
+	    !count_tag(t, x, GUMBO_TAG_HR) &&
+	    !count_tag(t, x, GUMBO_TAG_IFRAME) && X->tag != GUMBO_TAG_TABLE)
 		return 5;
 	if (w < 25 && ld > (list ? 0.5 : 0.2) && X->chars < 2000)
 		return 6;
@@ -1228,17 +1523,270 @@ static char *node_text(const struct tree *t, int x)
 	return s;
 }
 
-/* Clean the article under root (a detached container). */
-static int clean(struct tree *t, int root, int flags, const char *title)
+/* ---- byline and date lines ---- */
+
+#define BYLINE_BLOCK_SLACK 120 /* a byline's block may hold this much
+				  more: "By", dates, "|", a site name */
+#define LEAD_BLOCKS 6          /* leading blocks searched for a byline
+				  or date line */
+#define DATE_SLACK (36 * 3600) /* a date line within this of the publish
+				  date repeats it (time zones, dates
+				  without a time) */
+
+static int is_block_node(const struct node *x)
 {
+	return x->kind == K_ELEM &&
+	       (tag_is(x->tag, block_tags) || (x->flags & F_PARA));
+}
+
+static int64_t iabs64(int64_t v) { return v < 0 ? -v : v; }
+
+/* 1 when s (collapsed text) is a date within DATE_SLACK of date, alone
+ * or after a label of at most three words ("Published", "Updated on"). */
+static int repeats_date(const char *s, int64_t date)
+{
+	size_t n = strlen(s);
+	int words = 0;
+	for (size_t i = 0; i < n && words <= 3; i++) {
+		if (i > 0 && s[i - 1] != ' ')
+			continue;
+		words++;
+		if (!strpbrk(s + i, "0123456789"))
+			return 0;
+		int64_t d = feed_date_parse(s + i, n - i);
+		if (d != TD_TIME_NONE)
+			return iabs64(d - date) <= DATE_SLACK;
+	}
+	return 0;
+}
+
+/* Letters and digits of a and b, case folded, are equal. */
+static int same_name(const char *a, const char *b)
+{
+	return same_words(a, strlen(a), b);
+}
+
+/* 1 when s reads as "By <byline>", possibly followed by a date. */
+static int repeats_byline(const char *s, const char *byline)
+{
+	char *c = html_meta_clean_byline(s);
+	if (!c)
+		return 0;
+	int same = same_name(c, byline);
+	if (!same) {
+		/* "Name March 25, 2015": cut at the last word that starts
+		 * a date */
+		for (size_t i = strlen(c); i > 0 && !same; i--)
+			if (c[i - 1] == ' ' &&
+			    feed_date_parse(c + i, strlen(c + i)) !=
+				    TD_TIME_NONE) {
+				c[i - 1] = '\0';
+				same = same_name(c, byline);
+			}
+	}
+	free(c);
+	return same;
+}
+
+/* Remove the byline from the article: the element the byline metadata
+ * came from (with its block when the block holds little else), and
+ * among the first blocks a line that only repeats the byline or the
+ * publish date, or a short heading that is all link (a section
+ * kicker). */
+static void drop_byline(struct tree *t, int root, const struct hints *h)
+{
+	if (h->byline_el) {
+		int n = -1;
+		for (int x = next_in(t, root, root); x >= 0;
+		     x = next_in(t, x, root))
+			if (t->v[x].g == h->byline_el) {
+				n = x;
+				break;
+			}
+		if (n >= 0 && t->v[n].chars <= 2 * BYLINE_BLOCK_SLACK) {
+			int b = n;
+			while (!is_block_node(&t->v[b]) &&
+			       t->v[b].parent >= 0 && t->v[b].parent != root)
+				b = t->v[b].parent;
+			if (b != n && is_block_node(&t->v[b]) &&
+			    t->v[b].chars > t->v[n].chars + BYLINE_BLOCK_SLACK)
+				b = is_block_node(&t->v[n]) ? n : -1;
+			if (b >= 0) {
+				if (td_log_level() >= TD_LOG_DEBUG)
+					td_log(TD_LOG_DEBUG,
+					       "extract: byline element %s",
+					       gumbo_normalized_tagname(
+						       t->v[b].tag));
+				detach(t, b);
+			}
+		}
+	}
+	int blocks = 0;
+	for (int x = next_in(t, root, root); x >= 0 && blocks < LEAD_BLOCKS;) {
+		const struct node *X = &t->v[x];
+		if (!is_block_node(X) || has_block_child(t, x) || !X->chars) {
+			x = next_in(t, x, root);
+			continue;
+		}
+		blocks++;
+		int drop = 0;
+		if (X->chars <= 40 && X->link_chars + 2 >= X->chars &&
+		    X->link_chars && !X->n_img && is_heading(X->tag)) {
+			drop = 1; /* a kicker: a heading that links to a
+				     section or tag page */
+		} else if (X->chars <= BYLINE_BLOCK_SLACK) {
+			char *s = node_text(t, x);
+			drop = s && ((h->byline &&
+				      repeats_byline(s, h->byline)) ||
+				     (h->date != TD_TIME_NONE &&
+				      repeats_date(s, h->date)));
+			free(s);
+		}
+		int nx = skip_in(t, x, root);
+		if (drop) {
+			if (td_log_level() >= TD_LOG_DEBUG)
+				td_log(TD_LOG_DEBUG, "extract: byline, date or "
+						     "kicker line %s",
+				       gumbo_normalized_tagname(X->tag));
+			detach(t, x);
+		} else if (X->chars > 150) {
+			break; /* the text has begun */
+		}
+		x = nx;
+	}
+}
+
+/* Up to 31 bytes of x's text, whitespace collapsed, into buf; with
+ * links or without them (stopping at the first link). */
+static void lead_text(const struct tree *t, int x, int links, char *buf,
+		      size_t cap)
+{
+	size_t n = 0;
+	for (int c = next_in(t, x, x); c >= 0 && n < cap - 1;) {
+		const struct node *y = &t->v[c];
+		if (y->kind == K_ELEM && y->tag == GUMBO_TAG_A && !links)
+			break;
+		if (y->kind == K_TEXT)
+			for (size_t i = 0; i < y->text_len && n < cap - 1; i++)
+				buf[n++] = y->text[i];
+		c = next_in(t, c, x);
+	}
+	buf[n] = '\0';
+	td_collapse_ws(buf);
+}
+
+/* 1 when s starts with a label: at most three words and a ':' within
+ * its first 25 bytes ("Related:", "Read more:", "Lire aussi :"). */
+static int starts_label(const char *s)
+{
+	const char *colon = strchr(s, ':');
+	if (!colon || colon == s || colon - s > 25)
+		return 0;
+	int words = 1;
+	for (const char *p = s; p < colon; p++)
+		words += *p == ' ' && p + 1 < colon && p[1] != ' ';
+	return words <= 3;
+}
+
+static int para_like(const struct node *x)
+{
+	return x->kind == K_ELEM &&
+	       (x->tag == GUMBO_TAG_P || (x->flags & F_PARA));
+}
+
+/* A short paragraph that is all link. */
+static int link_only(const struct node *x)
+{
+	return para_like(x) && x->link_chars && x->chars <= 150 &&
+	       x->link_chars + 2 >= x->chars && !x->n_img;
+}
+
+/* Remove pointers to other pages posing as paragraphs: "Related: <a>
+ * Another story</a>" (a label of at most three words, the link at least
+ * half the text), and a label paragraph ("Read more:") followed by
+ * paragraphs that are each one link. */
+static void drop_link_labels(struct tree *t, int root)
+{
+	char lab[32];
+	for (int x = next_in(t, root, root); x >= 0;) {
+		const struct node *X = &t->v[x];
+		int drop = 0, nx = -1, run_end = 0;
+		if (para_like(X) && X->chars <= 150 && !X->n_img &&
+		    !inside(t, x, GUMBO_TAG_LI, root) &&
+		    !inside(t, x, GUMBO_TAG_TD, root)) {
+			if (X->link_chars * 2 >= X->chars && X->link_chars) {
+				lead_text(t, x, 1, lab, sizeof(lab));
+				drop = starts_label(lab);
+			} else if (!X->link_chars && X->chars <= 40) {
+				lead_text(t, x, 0, lab, sizeof(lab));
+				size_t n = strlen(lab);
+				int run = 0, c = X->next;
+				for (; c >= 0; c = t->v[c].next) {
+					const struct node *y = &t->v[c];
+					if (y->kind == K_TEXT &&
+					    text_blank(y->text, y->text_len))
+						continue;
+					if (!link_only(y))
+						break;
+					run++;
+				}
+				if (n && lab[n - 1] == ':' && run) {
+					drop = 1 + run;
+					nx = c;
+					run_end = 1;
+				}
+			}
+		}
+		if (!drop) {
+			x = next_in(t, x, root);
+			continue;
+		}
+		if (td_log_level() >= TD_LOG_DEBUG)
+			td_log(TD_LOG_DEBUG, "extract: link label %s (%d)",
+			       gumbo_normalized_tagname(X->tag), drop);
+		if (!run_end) {
+			nx = skip_in(t, x, root);
+			detach(t, x);
+		} else {
+			/* the label and its run of links, up to nx */
+			int p = t->v[x].parent;
+			while (x >= 0 && x != nx) {
+				int next = t->v[x].next;
+				detach(t, x);
+				x = next;
+			}
+			if (nx < 0)
+				nx = skip_in(t, p, root);
+		}
+		x = nx;
+	}
+}
+
+/* 1 when x sits inside a paragraph (below root). */
+static int in_paragraph(const struct tree *t, int x, int root)
+{
+	for (int a = t->v[x].parent; a >= 0 && a != root; a = t->v[a].parent)
+		if (t->v[a].tag == GUMBO_TAG_P)
+			return 1;
+	return 0;
+}
+
+/* Clean the article under root (a detached container). */
+static int clean(struct tree *t, int root, int flags, const struct hints *h)
+{
+	const char *title = h->title;
 	int rc = stats(t, root);
 	if (rc)
 		return rc;
 	/* tables of data are kept whole */
 	for (int x = root; x >= 0; x = next_in(t, x, root))
 		if (t->v[x].kind == K_ELEM && t->v[x].tag == GUMBO_TAG_TABLE &&
-		    data_table(t, x))
+		    !(t->v[x].flags & F_INDATA) && data_table(t, x)) {
 			t->v[x].flags |= F_DATATAB;
+			for (int c = next_in(t, x, x); c >= 0;
+			     c = next_in(t, c, x))
+				t->v[c].flags |= F_INDATA;
+		}
 
 	/* always-junk elements */
 	for (int x = next_in(t, root, root); x >= 0;) {
@@ -1275,25 +1823,35 @@ static int clean(struct tree *t, int root, int flags, const char *title)
 		}
 	}
 
-	/* the title repeated as the first heading */
+	/* the title repeated as one of the first headings (after a kicker
+	 * such as "Politics" or "Analysis") */
 	if (title) {
-		int seen = 0;
-		for (int x = next_in(t, root, root); x >= 0 && seen < 8;
-		     x = next_in(t, x, root)) {
+		int seen = 0, heads = 0;
+		for (int x = next_in(t, root, root);
+		     x >= 0 && seen < 8 && heads < 3;) {
 			struct node *X = &t->v[x];
 			if (X->kind == K_TEXT &&
 			    !text_blank(X->text, X->text_len))
 				seen++;
-			if (X->kind != K_ELEM || !is_heading(X->tag))
+			if (X->kind != K_ELEM || !is_heading(X->tag)) {
+				x = next_in(t, x, root);
 				continue;
-			char *h = node_text(t, x);
-			int same = h && same_words(h, strlen(h), title);
-			free(h);
-			if (same)
+			}
+			heads++;
+			char *ht = node_text(t, x);
+			int same = ht && same_words(ht, strlen(ht), title);
+			free(ht);
+			if (same) {
 				detach(t, x);
-			break;
+				break;
+			}
+			x = skip_in(t, x, root);
 		}
 	}
+
+	drop_byline(t, root, h);
+	if (flags & A_CLEAN)
+		drop_link_labels(t, root);
 
 	if (flags & A_CLEAN) {
 		rc = stats(t, root);
@@ -1317,6 +1875,9 @@ static int clean(struct tree *t, int root, int flags, const char *title)
 				continue;
 			if (!is_ancestor(t, root, x))
 				continue; /* inside something removed */
+			if (X->tag == GUMBO_TAG_UNKNOWN &&
+			    in_paragraph(t, x, root))
+				continue; /* an inline custom element */
 			int why = junk_block(t, x, flags);
 			if (why) {
 				int p = X->parent;
@@ -1347,7 +1908,8 @@ static int clean(struct tree *t, int root, int flags, const char *title)
 		free(order);
 	}
 
-	/* headings left with nothing after them (their list was junk) */
+	/* headings and labels left with nothing after them (their list was
+	 * junk) */
 	for (int k = 0; k < 3; k++) {
 		int last = -1;
 		for (int x = next_in(t, root, root); x >= 0;
@@ -1357,13 +1919,24 @@ static int clean(struct tree *t, int root, int flags, const char *title)
 			    (t->v[x].kind == K_ELEM && is_media(t->v[x].tag) &&
 			     t->v[x].tag != GUMBO_TAG_BR))
 				last = x;
-		int h = -1;
-		for (int a = last; a >= 0 && a != root; a = t->v[a].parent)
+		int hd = -1, blk = -1;
+		for (int a = last; a >= 0 && a != root; a = t->v[a].parent) {
 			if (t->v[a].kind == K_ELEM && is_heading(t->v[a].tag))
-				h = a;
-		if (h < 0)
+				hd = a;
+			if (blk < 0 && is_block_node(&t->v[a]))
+				blk = a;
+		}
+		if (hd < 0 && blk >= 0 && !has_media(t, blk)) {
+			/* a label left alone at the end: "Read more:" */
+			char *lt = node_text(t, blk);
+			size_t n = lt ? strlen(lt) : 0;
+			if (n && n <= 60 && lt[n - 1] == ':')
+				hd = blk;
+			free(lt);
+		}
+		if (hd < 0)
 			break;
-		detach(t, h);
+		detach(t, hd);
 	}
 
 	/* empty blocks */
@@ -1490,6 +2063,58 @@ static int out_tag(const struct node *x, int top_level)
 	return x->tag;
 }
 
+/* The link standing for an embed: a paragraph of its own, or inline
+ * when the iframe sits in a paragraph, heading or link. */
+static void put_embed(const struct tree *t, int x, struct td_buf *b)
+{
+	const char *kind = NULL;
+	char *u = embed_url(t->v[x].g, t->base, &kind);
+	if (!u)
+		return;
+	int inl = 0;
+	for (int a = t->v[x].parent; a >= 0; a = t->v[a].parent) {
+		const struct node *A = &t->v[a];
+		if (A->tag == GUMBO_TAG_A || A->tag == GUMBO_TAG_P ||
+		    is_heading(A->tag)) {
+			inl = 1;
+			break;
+		}
+		if (tag_is(A->tag, block_tags) || (A->flags & F_PARA))
+			break;
+	}
+	const char *title = html_attr(t->v[x].g, "title");
+	char *tt = title ? td_strdup(title) : NULL;
+	if (tt)
+		td_collapse_ws(tt);
+	if (!inl)
+		td_buf_puts(b, "<p>");
+	td_buf_puts(b, "Embedded ");
+	td_buf_puts(b, kind);
+	td_buf_puts(b, ": ");
+	if (!inside(t, x, GUMBO_TAG_A, -1)) {
+		td_buf_puts(b, "<a href=\"");
+		put_escaped(b, u, strlen(u), 1);
+		td_buf_puts(b, "\">");
+	}
+	char *host = NULL;
+	if (tt && *tt) {
+		put_escaped(b, tt, strlen(tt), 0);
+	} else if ((host = td_url_host(u))) {
+		/* the whole URL is in href: the site names it well enough */
+		const char *hs = strncmp(host, "www.", 4) ? host : host + 4;
+		put_escaped(b, hs, strlen(hs), 0);
+	} else {
+		put_escaped(b, u, strlen(u), 0);
+	}
+	free(host);
+	if (!inside(t, x, GUMBO_TAG_A, -1))
+		td_buf_puts(b, "</a>");
+	if (!inl)
+		td_buf_puts(b, "</p>");
+	free(tt);
+	free(u);
+}
+
 /* Serialise the subtree of x (x itself included unless inner). */
 static void serialize(const struct tree *t, int x, int inner,
 		      struct td_buf *b)
@@ -1505,6 +2130,8 @@ static void serialize(const struct tree *t, int x, int inner,
 		int tag = -1;
 		if (y->kind == K_TEXT) {
 			put_escaped(b, y->text, y->text_len, 0);
+		} else if (y->tag == GUMBO_TAG_IFRAME) {
+			put_embed(t, c, b);
 		} else {
 			tag = out_tag(y, y->parent == stop || c == top);
 			if (tag >= 0) {
@@ -1563,10 +2190,11 @@ struct attempt {
 	unsigned chars; /* its text length */
 };
 
-static int run_attempt(const GumboNode *body, int flags, const char *title,
-		       struct attempt *out)
+static int run_attempt(const GumboNode *body, int flags,
+		       const struct hints *h, struct attempt *out)
 {
 	struct tree t = { 0 };
+	t.base = h->base;
 	unsigned char *keep = NULL;
 	int rc = 0;
 	out->html = NULL;
@@ -1642,7 +2270,7 @@ static int run_attempt(const GumboNode *body, int flags, const char *title,
 			c = nx;
 		}
 	}
-	if ((rc = clean(&t, art, flags, title)))
+	if ((rc = clean(&t, art, flags, h)))
 		goto out;
 	if ((rc = stats(&t, art)))
 		goto out;
@@ -1826,6 +2454,8 @@ int html_extract(const char *html, size_t len, const char *url,
 	}
 
 	const GumboNode *body = find_body(p.root);
+	const struct hints h = { a->title, a->byline, x.byline_el,
+				 a->date_published, x.base_url };
 	static const int attempts[MAX_ATTEMPTS] = {
 		A_STRIP_UNLIKELY | A_WEIGHT_CLASSES | A_CLEAN,
 		A_WEIGHT_CLASSES | A_CLEAN,
@@ -1833,7 +2463,7 @@ int html_extract(const char *html, size_t len, const char *url,
 		0,
 	};
 	for (int i = 0; i < MAX_ATTEMPTS && body; i++) {
-		rc = run_attempt(body, attempts[i], a->title, &cur);
+		rc = run_attempt(body, attempts[i], &h, &cur);
 		if (rc) {
 			td_error_set(err, rc, "out of memory");
 			goto out;

@@ -16,6 +16,10 @@ struct html_meta_extra {
 			       page URL; NULL when there is neither */
 	char *article_body; /* JSON-LD articleBody (plain text or HTML), or
 			       NULL */
+	const GumboNode *byline_el; /* the element showing the byline
+				       (.byline/.author class, rel=author,
+				       itemprop=author), or NULL; borrowed
+				       from the gumbo tree */
 };
 
 /* Fill a->title, byline, date_published, lead_image, language, site_name

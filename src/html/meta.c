@@ -173,8 +173,10 @@ static char *clean_text(const char *s, int decode, size_t max)
 	return c;
 }
 
-/* Text content of a gumbo element (iterative), capped at max bytes. */
-static char *elem_text(const GumboNode *root, size_t max)
+/* Text content of a gumbo element (iterative), capped at max bytes;
+ * sep_all puts a space at every element boundary (a byline's parts are
+ * often styled apart: "Name</a><span>Date"). */
+static char *elem_text_sep(const GumboNode *root, size_t max, int sep_all)
 {
 	struct td_buf b;
 	td_buf_init(&b, 0);
@@ -198,7 +200,7 @@ static char *elem_text(const GumboNode *root, size_t max)
 		} else if (c->type == GUMBO_NODE_ELEMENT && sp < 63 &&
 			   c->v.element.tag != GUMBO_TAG_SCRIPT &&
 			   c->v.element.tag != GUMBO_TAG_STYLE) {
-			if (c->v.element.tag == GUMBO_TAG_BR ||
+			if (sep_all || c->v.element.tag == GUMBO_TAG_BR ||
 			    c->v.element.tag == GUMBO_TAG_P ||
 			    c->v.element.tag == GUMBO_TAG_DIV)
 				td_buf_putc(&b, ' ');
@@ -210,6 +212,11 @@ static char *elem_text(const GumboNode *root, size_t max)
 	char *s = raw ? clean_text(raw, 0, max) : NULL;
 	free(raw);
 	return s;
+}
+
+static char *elem_text(const GumboNode *root, size_t max)
+{
+	return elem_text_sep(root, max, 0);
 }
 
 /* ======================================================================
@@ -285,7 +292,9 @@ struct found {
 	const GumboNode *rel_author; /* first <a rel=author> */
 	const GumboNode *ip_author;  /* first [itemprop~=author] */
 	char *byline_cls;            /* first usable .byline / .author text */
-	int byline_tries;
+	const GumboNode *byline_el;  /* ... and its element */
+	char *byline_name;           /* first usable author name inside it */
+	int byline_tries, name_tries;
 	const char *time_pub;        /* <time pubdate> / itemprop */
 	const char *time_article;    /* first <time datetime> in <article> */
 	const GumboNode *ld[MAX_LD_BLOCKS];
@@ -360,6 +369,19 @@ static int token_in(const char *v, const char *word)
 	return 0;
 }
 
+/* 1 when v contains word (ASCII case folded), as a token or inside one
+ * ("comment-list", "commentBody"). */
+static int has_word(const char *v, const char *word)
+{
+	if (!v)
+		return 0;
+	size_t wl = strlen(word);
+	for (; *v; v++)
+		if (!strncasecmp(v, word, wl))
+			return 1;
+	return 0;
+}
+
 /* class/id names a byline: a token "byline", "author", "byline-name" ... */
 static int byline_class(const char *v)
 {
@@ -372,11 +394,13 @@ static int byline_class(const char *v)
 	key_lower(v, n, buf, sizeof(buf));
 	if (strstr(buf, "byline"))
 		return 1;
-	/* "author" but not "author-bio", "authors-list", "avatar" */
+	/* "author" but not "author-bio", "authors-list", "avatar",
+	 * "author-note" */
 	const char *a = strstr(buf, "author");
 	return a && !strstr(buf, "bio") && !strstr(buf, "avatar") &&
 	       !strstr(buf, "image") && !strstr(buf, "photo") &&
-	       !strstr(buf, "comment");
+	       !strstr(buf, "comment") && !strstr(buf, "note") &&
+	       !strstr(buf, "follow");
 }
 
 static void walk(const GumboNode *doc, struct found *f)
@@ -384,7 +408,7 @@ static void walk(const GumboNode *doc, struct found *f)
 	struct wframe {
 		const GumboNode *n;
 		unsigned i;
-		int in_article;
+		int in_article, in_byline, in_comment;
 	};
 	struct wframe *st = NULL;
 	size_t sp = 0, cap = 0;
@@ -405,7 +429,7 @@ static void walk(const GumboNode *doc, struct found *f)
 				return;
 		}
 		sp = 0;
-		st[sp++] = (struct wframe){ root, 0, 0 };
+		st[sp++] = (struct wframe){ root, 0, 0, 0, 0 };
 		while (sp) {
 			struct wframe *fr = &st[sp - 1];
 			const GumboVector *k = &fr->n->v.element.children;
@@ -417,6 +441,12 @@ static void walk(const GumboNode *doc, struct found *f)
 			if (c->type != GUMBO_NODE_ELEMENT)
 				continue;
 			int in_article = fr->in_article;
+			int in_byline = fr->in_byline;
+			/* reader comments have bylines of their own */
+			int in_comment =
+				fr->in_comment ||
+				has_word(html_attr(c, "class"), "comment") ||
+				has_word(html_attr(c, "id"), "comment");
 			int tag = c->v.element.tag;
 			const char *ip = html_attr(c, "itemprop");
 			switch (tag) {
@@ -469,7 +499,7 @@ static void walk(const GumboNode *doc, struct found *f)
 				break;
 			}
 			case GUMBO_TAG_A: case GUMBO_TAG_LINK:
-				if (!f->rel_author &&
+				if (!f->rel_author && !fr->in_comment &&
 				    token_in(html_attr(c, "rel"), "author"))
 					f->rel_author = c;
 				break;
@@ -478,18 +508,35 @@ static void walk(const GumboNode *doc, struct found *f)
 			}
 			if (ip && token_in(ip, "articleBody"))
 				in_article = 1;
-			if (!f->ip_author && ip && token_in(ip, "author"))
+			if (!f->ip_author && ip && token_in(ip, "author") &&
+			    !in_comment)
 				f->ip_author = c;
+			int bycls = !in_comment &&
+				    (byline_class(html_attr(c, "class")) ||
+				     byline_class(html_attr(c, "id")));
+			if (in_byline && !f->byline_name &&
+			    f->name_tries < 8 &&
+			    !in_comment &&
+			    (bycls || (ip && token_in(ip, "author")) ||
+			     token_in(html_attr(c, "rel"), "author"))) {
+				/* "By" <span class=author>Name</span> date */
+				f->name_tries++;
+				char *t = elem_text(c, 512);
+				f->byline_name = html_meta_clean_byline(t);
+				free(t);
+			}
 			if (!f->byline_cls && f->byline_tries < 20 &&
 			    tag != GUMBO_TAG_BODY && tag != GUMBO_TAG_HTML &&
 			    tag != GUMBO_TAG_ARTICLE && tag != GUMBO_TAG_MAIN &&
-			    tag != GUMBO_TAG_SECTION &&
-			    (byline_class(html_attr(c, "class")) ||
-			     byline_class(html_attr(c, "id")))) {
+			    tag != GUMBO_TAG_SECTION && bycls) {
 				f->byline_tries++;
-				char *t = elem_text(c, 512);
+				char *t = elem_text_sep(c, 512, 1);
 				f->byline_cls = html_meta_clean_byline(t);
 				free(t);
+				if (f->byline_cls) {
+					f->byline_el = c;
+					in_byline = 1;
+				}
 			}
 			if (sp == cap) {
 				struct wframe *ns =
@@ -499,7 +546,8 @@ static void walk(const GumboNode *doc, struct found *f)
 				st = ns;
 				cap *= 2;
 			}
-			st[sp++] = (struct wframe){ c, 0, in_article };
+			st[sp++] = (struct wframe){ c, 0, in_article,
+						    in_byline, in_comment };
 		}
 	}
 	free(st);
@@ -924,6 +972,77 @@ static char *choose_title(const struct found *f, const struct ld *ld,
 	return t;
 }
 
+/* Offset of the longest word-aligned tail of s (after at least one
+ * word) that reads as a date ("Nathan Willis March 25, 2015"), or
+ * strlen(s) when there is none. */
+static size_t date_tail(const char *s)
+{
+	size_t n = strlen(s);
+	/* without its last word too: "March 25, 2015 12" (a comment
+	 * count) */
+	size_t m = n;
+	while (m && s[m - 1] != ' ')
+		m--;
+	while (m && s[m - 1] == ' ')
+		m--;
+	for (size_t i = 1; i < n; i++) {
+		if (s[i - 1] != ' ' || s[i] == ' ')
+			continue;
+		if (!strpbrk(s + i, "0123456789") || n - i > 64)
+			continue;
+		if (feed_date_parse(s + i, n - i) != TD_TIME_NONE ||
+		    (m > i && feed_date_parse(s + i, m - i) != TD_TIME_NONE))
+			return i;
+	}
+	return n;
+}
+
+/* The byline element's text without a trailing date, or NULL; also
+ * NULL when what precedes the date is a label ("Last updated:"). */
+static char *byline_el_text(const struct found *f)
+{
+	if (!f->byline_cls)
+		return NULL;
+	size_t cut = date_tail(f->byline_cls);
+	char *t = td_strndup(f->byline_cls, cut);
+	if (t) {
+		td_trim_inplace(t);
+		size_t n = strlen(t);
+		int letters = 0;
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)t[i] >= 0x80 ||
+			    ((t[i] | 32) >= 'a' && (t[i] | 32) <= 'z'))
+				letters++;
+		/* a label ("Last updated:"), or a date split in two
+		 * ("1 mars 2019") */
+		if ((n && t[n - 1] == ':') || !letters)
+			*t = '\0';
+	}
+	char *b = t && *t ? html_meta_clean_byline(t) : NULL;
+	free(t);
+	return b;
+}
+
+/* The date ending the byline element's text ("By Name March 25,
+ * 2015"), or TD_TIME_NONE when there is none or no name before it. */
+static int64_t byline_el_date(const struct found *f)
+{
+	char *name = byline_el_text(f);
+	if (!name)
+		return TD_TIME_NONE;
+	free(name);
+	const char *d = f->byline_cls + date_tail(f->byline_cls);
+	size_t n = strlen(d), m = n;
+	int64_t t = n ? feed_date_parse(d, n) : TD_TIME_NONE;
+	if (t != TD_TIME_NONE)
+		return t;
+	while (m && d[m - 1] != ' ')
+		m--;
+	while (m && d[m - 1] == ' ')
+		m--;
+	return m ? feed_date_parse(d, m) : TD_TIME_NONE;
+}
+
 static char *choose_byline(const struct found *f, const struct ld *ld)
 {
 	struct td_buf b;
@@ -933,24 +1052,39 @@ static char *choose_byline(const struct found *f, const struct ld *ld)
 	char *ldn = td_buf_detach(&b, NULL);
 	char *rel = f->rel_author ? elem_text(f->rel_author, 512) : NULL;
 	char *ipa = f->ip_author ? elem_text(f->ip_author, 512) : NULL;
-	const char *cls = f->byline_cls;
+	char *cls_el = f->byline_name ? NULL : byline_el_text(f);
+	const char *cls = f->byline_name ? f->byline_name : cls_el;
 	const char *meta_author = f->meta[M_AUTHOR];
 	if (meta_author && strstr(meta_author, "://"))
 		meta_author = NULL;
 	const char *art_author = f->meta[M_ART_AUTHOR];
 	if (art_author && strstr(art_author, "://"))
 		art_author = NULL;
-	const char *c[] = { ldn && *ldn ? ldn : NULL, meta_author,
-			    art_author, f->meta[M_PARSELY_AUTHOR],
-			    f->meta[M_SAILTHRU_AUTHOR], f->meta[M_BYL],
-			    f->meta[M_DC_CREATOR], rel, ipa, cls };
+	/* Dublin Core, rare and deliberate, before a generic author tag
+	 * that often names the site */
+	const char *c[] = { ldn && *ldn ? ldn : NULL, f->meta[M_DC_CREATOR],
+			    meta_author, art_author,
+			    f->meta[M_PARSELY_AUTHOR],
+			    f->meta[M_SAILTHRU_AUTHOR], f->meta[M_BYL], rel,
+			    ipa, cls };
 	char *out = NULL;
 	for (int i = 0; i < 10 && !out; i++)
 		out = html_meta_clean_byline(c[i]);
 	free(ldn);
 	free(rel);
 	free(ipa);
+	free(cls_el);
 	return out;
+}
+
+/* The element the page shows its byline in: the .byline/.author
+ * element, else rel=author, else itemprop=author (the extractor drops
+ * it from the article). */
+static const GumboNode *choose_byline_el(const struct found *f)
+{
+	if (f->byline_el)
+		return f->byline_el;
+	return f->rel_author ? f->rel_author : f->ip_author;
 }
 
 static int64_t parse_date(const char *s)
@@ -986,7 +1120,7 @@ static int64_t choose_date(const struct found *f, const struct ld *ld)
 		if (t != TD_TIME_NONE)
 			return t;
 	}
-	return TD_TIME_NONE;
+	return byline_el_date(f); /* "By Name March 25, 2015" */
 }
 
 static char *choose_image(const struct found *f, const struct ld *ld,
@@ -1093,6 +1227,7 @@ int html_meta_collect(const GumboNode *doc, const char *url,
 	SET(site_name, choose_site(&f, &ld));
 	SET(title, choose_title(&f, &ld, a->site_name));
 	SET(byline, choose_byline(&f, &ld));
+	x->byline_el = choose_byline_el(&f);
 	if (a->date_published == TD_TIME_NONE)
 		a->date_published = choose_date(&f, &ld);
 	SET(lead_image, choose_image(&f, &ld, x->base_url));
@@ -1107,6 +1242,7 @@ int html_meta_collect(const GumboNode *doc, const char *url,
 	}
 	ld_release(&ld);
 	free(f.byline_cls);
+	free(f.byline_name);
 	return 0;
 }
 

@@ -469,6 +469,242 @@ static void test_empty_and_junk(void **state)
 	html_article_free(NULL);
 }
 
+static void test_embed_fallback(void **state)
+{
+	(void)state;
+	const char *html =
+		"<html><head><title>Park plan approved</title></head><body>"
+		"<article>" PARA1
+		"<iframe src=\"//www.youtube.com/embed/abc?rel=0&amp;t=5\" "
+		"title=\"Council  debate\"></iframe>" PARA2
+		"<div class=\"video\"><iframe src=\"http://player.vimeo.com/"
+		"video/1\"></iframe></div>"
+		"<iframe src=\"https://ads.example.net/slot\"></iframe>"
+		"<iframe src=\"javascript:alert(1)\"></iframe>"
+		"<iframe src=\"https://www.youtube.com/watch?v=x\"></iframe>"
+		"<iframe hidden src=\"https://www.google.com/maps/embed?pb=1\">"
+		"</iframe>" PARA3
+		"<p>Map: <iframe src=\"about:blank\" data-src=\"https://www."
+		"openstreetmap.org/export/embed.html\"></iframe></p>" PARA4
+		"</article></body></html>";
+	struct html_article *a = extract(html, "https://example.com/a");
+	const char *h = a->content_html;
+	/* title as link text, protocol-relative made https */
+	assert_true(has(h, "<p>Embedded video: <a href=\"https://www.youtube"
+			   ".com/embed/abc?rel=0&amp;t=5\""));
+	assert_true(has(h, ">Council debate</a></p>"));
+	/* no title: the site names it; http upgraded */
+	assert_true(has(h, "Embedded video: <a href=\"https://player.vimeo"
+			   ".com/video/1\""));
+	assert_true(has(h, ">player.vimeo.com</a>"));
+	/* inside a paragraph: inline, lazy data-src read */
+	assert_true(has(h, "<p>Map: Embedded map: <a href=\"https://www."
+			   "openstreetmap.org/export/embed.html\""));
+	/* ads, scripts, non-embed pages and hidden frames leave nothing */
+	assert_false(has(h, "ads.example.net"));
+	assert_false(has(h, "javascript"));
+	assert_false(has(h, "watch?v"));
+	assert_false(has(h, "google.com/maps"));
+	assert_false(has(h, "<iframe"));
+	assert_true(has(a->content_text, "choose the species"));
+	html_article_free(a);
+}
+
+static void test_byline_element_removed(void **state)
+{
+	(void)state;
+	/* name inside the byline element, a date after it */
+	const char *html =
+		"<html><head><title>Park plan approved</title></head><body>"
+		"<article><h1>Park plan approved</h1><div class=\"byline\">"
+		"By <a class=\"author-link\" href=\"/jane\">Jane Doe</a>"
+		"<span>March 25, 2015</span> <a href=\"#c\">12</a></div>"
+		BODY "</article></body></html>";
+	struct html_article *a = extract(html, NULL);
+	assert_string_equal(a->byline, "Jane Doe");
+	char d[32];
+	assert_string_equal(td_time_rfc3339(a->date_published, d),
+			    "2015-03-25T00:00:00Z");
+	assert_false(has(a->content_text, "Jane"));
+	assert_false(has(a->content_text, "March"));
+	assert_true(has(a->content_text, "The city council voted"));
+	html_article_free(a);
+
+	/* "By Name Date" in one text: the date is cut from the byline;
+	 * "Last updated: date" is no byline */
+	html = "<html><body><article><p class=\"byline\">By Nathan Willis "
+	       "March 25, 2015</p>" BODY "</article></body></html>";
+	a = extract(html, NULL);
+	assert_string_equal(a->byline, "Nathan Willis");
+	assert_false(has(a->content_text, "Willis"));
+	html_article_free(a);
+	html = "<html><body><article><p class=\"byline\">Last updated: "
+	       "January 7, 2025</p>" BODY "</article></body></html>";
+	a = extract(html, NULL);
+	assert_null(a->byline);
+	assert_true(a->date_published == TD_TIME_NONE);
+	html_article_free(a);
+
+	/* an itemprop=author inside a short line: the whole line goes; in
+	 * a long paragraph nothing is cut */
+	html = "<html><body><article><p>City Desk | <time>May 4</time> | By "
+	       "<span itemprop=\"author\">Jane Doe</span></p>" BODY
+	       "</article></body></html>";
+	a = extract(html, NULL);
+	assert_string_equal(a->byline, "Jane Doe");
+	assert_false(has(a->content_text, "City Desk"));
+	html_article_free(a);
+	html = "<html><body><article>" PARA1 "<p>Reporting by <span itemprop="
+	       "\"author\">Jane Doe</span> from the riverside, where the "
+	       "council met on Tuesday, and where neighbours, who had waited "
+	       "for years, cheered the vote.</p>" PARA2 PARA3 PARA4
+	       "</article></body></html>";
+	a = extract(html, NULL);
+	assert_true(has(a->content_text, "Reporting by Jane Doe from"));
+	html_article_free(a);
+}
+
+static void test_byline_sources(void **state)
+{
+	(void)state;
+	/* Dublin Core before a generic author tag */
+	const char *html =
+		"<html><head><meta name=\"author\" content=\"Site Staff\">"
+		"<meta property=\"dc:creator\" content=\"Jane Doe\"></head>"
+		"<body><article>" BODY "</article></body></html>";
+	struct html_article *a = extract(html, NULL);
+	assert_string_equal(a->byline, "Jane Doe");
+	html_article_free(a);
+
+	/* bylines of reader comments and author notes are not the
+	 * article's */
+	html = "<html><body><div class=\"author-note\">A note from the "
+	       "writer</div><article>" BODY "</article><ul class=\"comments\">"
+	       "<li><div class=\"byline\">J</div><p>Nice.</p></li></ul>"
+	       "<div class=\"story-meta\"><span class=\"author\">John Roe"
+	       "</span></div></body></html>";
+	a = extract(html, NULL);
+	assert_string_equal(a->byline, "John Roe");
+	html_article_free(a);
+}
+
+static void test_byline_and_date_lines(void **state)
+{
+	(void)state;
+	const char *html =
+		"<html><head><title>Park plan approved</title>"
+		"<script type=\"application/ld+json\">{\"@type\":\"NewsArticle"
+		"\",\"author\":{\"name\":\"Jane Doe\"},\"datePublished\":"
+		"\"2015-03-25T23:30:00-04:00\"}</script></head><body><article>"
+		"<h4><a href=\"/city\">City</a></h4><h1>Park plan approved</h1>"
+		"<p>By JANE DOE</p><p>Published March 25, 2015</p>" BODY
+		"<p>By Jane Doe, who covers city hall.</p></article></body>"
+		"</html>";
+	struct html_article *a = extract(html, NULL);
+	const char *t = a->content_text;
+	assert_false(has(t, "JANE"));
+	assert_false(has(t, "Published"));
+	assert_false(has(t, "City\n"));
+	assert_false(has(t, "Park plan approved"));
+	assert_true(has(t, "By Jane Doe, who covers city hall."));
+	html_article_free(a);
+
+	/* another date is news: kept */
+	html = "<html><head><meta property=\"article:published_time\" "
+	       "content=\"2015-03-25T09:30:00Z\"></head><body><article>"
+	       "<p>Updated: March 29, 2015</p>" BODY "</article></body></html>";
+	a = extract(html, NULL);
+	assert_true(has(a->content_text, "Updated: March 29, 2015"));
+	html_article_free(a);
+}
+
+static void test_quality_rules(void **state)
+{
+	(void)state;
+	/* data table cells are never cleaned, however short */
+	const char *html =
+		"<body><article>" PARA1 PARA2
+		"<table><tr><th><div>App</div></th><th><div>Size</div></th>"
+		"</tr><tr><td><div><a href=\"/m\">Maps</a></div></td><td><div>"
+		"32.7 MB</div></td></tr><tr><td><div><a href=\"/g\">Mail</a>"
+		"</div></td><td><div>17.8 MB</div></td></tr></table>" PARA3
+		PARA4 "</article></body>";
+	struct html_article *a = extract(html, NULL);
+	assert_true(has(a->content_text, "32.7 MB"));
+	assert_true(has(a->content_text, "Mail"));
+	html_article_free(a);
+
+	/* short sentences in divs stay; chart labels go */
+	html = "<body><article>" PARA1 "<div><div>They both took one.</div>"
+	       "</div><div><div>Loading...</div></div>" PARA2 "<div><div>900 "
+	       "billion</div><div>600</div></div>" PARA3 PARA4
+	       "</article></body>";
+	a = extract(html, NULL);
+	assert_true(has(a->content_text, "They both took one."));
+	assert_false(has(a->content_text, "Loading"));
+	assert_false(has(a->content_text, "billion"));
+	html_article_free(a);
+
+	/* a block that is mostly a list is judged as a list; a gallery
+	 * with captions is content */
+	html = "<body><div id=\"page\"><div>" PARA1 PARA2 PARA3
+	       "</div><div class=\"more\"><h2>Tools</h2><ul><li><p>Examine "
+	       "the markup and styles of any page and change them.</p><a href="
+	       "\"/i\">Learn more about Inspector</a></li><li><p>See logged "
+	       "information and talk to the page with a prompt.</p><a href=\""
+	       "/c\">Learn more about Console</a></li></ul></div>"
+	       "<ul><li><figure><img src=\"/a.jpg\"><figcaption>The docks"
+	       "</figcaption></figure></li><li><figure><img src=\"/b.jpg\">"
+	       "<figcaption>The lawn</figcaption></figure></li></ul>"
+	       "</div></body>";
+	a = extract(html, NULL);
+	assert_true(has(a->content_text, "Learn more about Console"));
+	assert_true(has(a->content_text, "The lawn"));
+	html_article_free(a);
+
+	/* an article written straight into <body> is taken whole */
+	html = "<body><p><b>Essay</b></p>" PARA1 PARA2 "<blockquote><p>Readers "
+	       "wrote in, again and again, to say the park was overdue, that "
+	       "it was, indeed, long promised.</p><p>Others asked, many times, "
+	       "whether the budget, as drafted, would hold.</p></blockquote>"
+	       PARA3 PARA4 "</body>";
+	a = extract(html, NULL);
+	assert_true(has(a->content_text, "The city council voted"));
+	assert_true(has(a->content_text, "Readers wrote in"));
+	assert_true(has(a->content_text, "choose the species"));
+	html_article_free(a);
+
+	/* pointers to other stories posing as paragraphs go; a label in
+	 * prose or a link in a sentence stays */
+	html = "<body><article>" PARA1 "<p><a href=\"/r\">Related: Another "
+	       "park story</a></p>" PARA2 "<p>[Read: <a href=\"/s\">Why the "
+	       "docks closed</a>]</p><p>Note: the vote was close, seven to "
+	       "six, and a recount was asked for.</p><p>See <a href=\"/t\">"
+	       "the full plan</a> for the details of the budget.</p>" PARA3
+	       PARA4 "<p>Read more:</p><p><a href=\"/u\">First other story"
+	       "</a></p><p><a href=\"/v\">Second other story</a></p>"
+	       "</article></body>";
+	a = extract(html, NULL);
+	assert_false(has(a->content_text, "Related"));
+	assert_false(has(a->content_text, "Why the docks"));
+	assert_false(has(a->content_text, "Read more"));
+	assert_false(has(a->content_text, "other story"));
+	assert_true(has(a->content_text, "Note: the vote was close"));
+	assert_true(has(a->content_text, "See the full plan"));
+	assert_true(has(a->content_text, "choose the species"));
+	html_article_free(a);
+
+	/* MathML becomes its text */
+	html = "<body><article>" PARA1 "<p>When <math><mi>a</mi><mo>&#x2260;"
+	       "</mo><mn>0</mn><annotation encoding=\"application/x-tex\">"
+	       "a \\neq 0</annotation></math>, it holds.</p>" PARA2 PARA3
+	       "</article></body>";
+	a = extract(html, NULL);
+	assert_true(has(a->content_text, "When a\xe2\x89\xa0" "0, it holds."));
+	assert_false(has(a->content_text, "neq"));
+	html_article_free(a);
+}
+
 static void test_deep_nesting_bounded(void **state)
 {
 	(void)state;
@@ -509,6 +745,11 @@ int main(void)
 		cmocka_unit_test(test_links_resolved_and_safe),
 		cmocka_unit_test(test_json_output),
 		cmocka_unit_test(test_empty_and_junk),
+		cmocka_unit_test(test_embed_fallback),
+		cmocka_unit_test(test_byline_element_removed),
+		cmocka_unit_test(test_byline_sources),
+		cmocka_unit_test(test_byline_and_date_lines),
+		cmocka_unit_test(test_quality_rules),
 		cmocka_unit_test(test_deep_nesting_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -162,57 +162,6 @@ static int build_match(const char *q, struct td_buf *out)
 	return td_buf_err(out) ? td_buf_err(out) : terms;
 }
 
-int store_search(struct store *s, const char *query, size_t limit,
-		 struct store_article **v, size_t *n)
-{
-	*v = NULL;
-	*n = 0;
-	if (!query || limit == 0)
-		return 0;
-	if (limit > SEARCH_CANDIDATES)
-		limit = SEARCH_CANDIDATES;
-
-	struct td_buf match;
-	td_buf_init(&match, 0);
-	int rc = build_match(query, &match);
-	if (rc <= 0)
-		goto out;
-
-	sqlite3_stmt *st = store_stmt(
-		s, ST_SEARCH,
-		/* Innermost: the newest candidates with their bm25. Middle:
-		 * rank them, reading published from a small covering index
-		 * (not the large rows). Outer: load the whole rows of the few
-		 * that are returned. */
-		"SELECT " STORE_ARTICLE_COLS " FROM"
-		" (SELECT c.rid AS rid,"
-		"   c.score / (1.0 + max(0, ?3 - r.published) / ?4) AS rank,"
-		"   r.published AS published"
-		"  FROM (SELECT rowid AS rid,"
-		"         bm25(articles_fts, 5.0, 1.0, 2.0) AS score"
-		"        FROM articles_fts WHERE articles_fts MATCH ?1"
-		"        ORDER BY rowid DESC LIMIT ?2) c"
-		"  JOIN articles r INDEXED BY articles_id_published"
-		"   ON r.id = c.rid"
-		"  ORDER BY rank, published DESC, rid DESC LIMIT ?5) top"
-		" JOIN articles a ON a.id = top.rid"
-		" JOIN sources s ON s.id = a.source_id"
-		" ORDER BY top.rank, top.published DESC, top.rid DESC");
-	if (!st) {
-		rc = TD_EDB;
-		goto out;
-	}
-	store_bind_text(st, 1, td_buf_cstr(&match));
-	sqlite3_bind_int(st, 2, SEARCH_CANDIDATES);
-	sqlite3_bind_int64(st, 3, td_now());
-	sqlite3_bind_double(st, 4, RECENCY_SCALE);
-	sqlite3_bind_int64(st, 5, (int64_t)limit);
-	rc = store_article_rows(s, st, limit, v, n);
-out:
-	td_buf_release(&match);
-	return rc < 0 ? rc : 0;
-}
-
 int store_search_page(struct store *s, const char *query, size_t offset,
 		      size_t limit, struct store_article **v, size_t *n,
 		      int *more)
@@ -232,12 +181,14 @@ int store_search_page(struct store *s, const char *query, size_t offset,
 	if (rc <= 0)
 		goto out;
 
-	/* As store_search, with light rows and one more row asked for (to
-	 * know whether a next page exists); the snippet comes from a second
-	 * look-up of the same MATCH restricted to the row, so it is made
-	 * only for the rows shown, and so is the title with its matches
-	 * marked. \x01 and \x02 mark the matches; the
-	 * stored text never holds them (html_to_text drops control bytes). */
+	/* Innermost: the newest candidates with their bm25. Middle: rank
+	 * them, reading published from a small covering index (not the
+	 * large rows), and keep the page plus one row (to know whether a
+	 * next page exists). Outer: light rows of the page. The snippet and
+	 * the marked title come from a second look-up of the same MATCH
+	 * restricted to the row, so they are made only for the rows shown.
+	 * \x01 and \x02 mark the matches; the stored text never holds them
+	 * (html_to_text drops control bytes). */
 	sqlite3_stmt *st = store_stmt(
 		s, ST_SEARCH_PAGE,
 		"SELECT " STORE_ARTICLE_COLS_LIGHT ","
@@ -282,4 +233,10 @@ int store_search_page(struct store *s, const char *query, size_t offset,
 out:
 	td_buf_release(&match);
 	return rc < 0 ? rc : 0;
+}
+
+int store_search(struct store *s, const char *query, size_t limit,
+		 struct store_article **v, size_t *n)
+{
+	return store_search_page(s, query, 0, limit, v, n, NULL);
 }

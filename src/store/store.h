@@ -237,15 +237,17 @@ void store_revisions_free(struct store_revision *v, size_t n);
 
 /* Full-text search (FTS5 over title, text, author). The query is user input:
  * it is turned into a safe FTS5 expression (terms quoted, ANDed), never
- * passed through raw. Results best first, at most limit. */
-int store_search(struct store *s, const char *query, size_t limit,
-		 struct store_article **v, size_t *n);
-/* The same ranking, one page of it: results offset .. offset+limit-1 of
- * the best 1000, light rows (no content) with ->snippet filled. *more is
- * set to 1 when results follow this page (may be NULL). */
+ * passed through raw. Results best first (relevance weighted towards
+ * recent articles), among the 1000 newest matches: results offset ..
+ * offset+limit-1, as light rows (no content) with ->snippet and
+ * ->title_marked filled. *more is set to 1 when results follow this page
+ * (may be NULL). */
 int store_search_page(struct store *s, const char *query, size_t offset,
 		      size_t limit, struct store_article **v, size_t *n,
 		      int *more);
+/* store_search_page from the first result. */
+int store_search(struct store *s, const char *query, size_t limit,
+		 struct store_article **v, size_t *n);
 
 /* ---- full-text extraction queue (extract.c) ---- */
 

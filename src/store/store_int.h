@@ -62,7 +62,6 @@ enum stmt_id {
 	ST_QUERY_FIRST,
 	ST_QUERY_LAST = ST_QUERY_FIRST + 127,
 	/* search.c */
-	ST_SEARCH,
 	ST_SEARCH_PAGE,
 	/* extract.c */
 	ST_EXTRACT_MARK,

@@ -11,13 +11,13 @@
 // is answered by the test itself (a 1x1 image), and Chromium resolves no
 // names.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { BIN, CHROMIUM, ROOT } from './sanitize-lib.mjs';
+import { ROOT, runCli, startServe, stopServe } from '../integration/lib.mjs';
+import { CHROMIUM } from './sanitize-lib.mjs';
 
 const ART = process.env.E2E_ARTIFACTS || path.join(ROOT, 'tests/e2e/artifacts');
 // A reader's browser (not "HeadlessChrome", which counts as a bot).
@@ -28,30 +28,11 @@ const DESKTOP = { width: 1280, height: 900 };
 // 1x1 transparent PNG for off-site images
 const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
-let tmp, db, child, base, browser;
+let tmp, db, server, base, browser;
 const problems = []; // console errors, page errors, CSP violations: "url: text"
 const visited = new Set();
 
-function run(args) {
-  return execFileSync(BIN, ['--db', db, ...args], { cwd: tmp, timeout: 60000, encoding: 'utf8' });
-}
-
-function startServer() {
-  const c = spawn(BIN, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--no-fetch'],
-    { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  c.stderr.on('data', (d) => { err += d; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`no listening line; stderr: ${err}`)), 15000);
-    c.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\n/);
-      if (m) { clearTimeout(t); resolve({ c, base: m[1] }); }
-    });
-    c.on('exit', (code) => { clearTimeout(t); reject(new Error(`exited ${code}: ${err}`)); });
-  });
-}
+const run = (args) => runCli(args, { db, cwd: tmp });
 
 // A browser context with a user agent and a viewport; every page of it
 // reports problems and never reaches beyond the site.
@@ -110,7 +91,8 @@ before(async () => {
   db = path.join(tmp, 'site.db');
   run(['import', path.join(ROOT, 'examples/sources.opml')]);
   run(['fetch']);
-  ({ c: child, base } = await startServer());
+  server = await startServe({ db, cwd: tmp });
+  base = server.base;
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -123,14 +105,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (child) {
-    await new Promise((resolve) => {
-      const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 20000);
-      child.removeAllListeners('exit');
-      child.on('exit', () => { clearTimeout(t); resolve(); });
-      child.kill('SIGTERM');
-    });
-  }
+  await stopServe(server);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -277,7 +252,7 @@ test('out-feeds: RSS, Atom and JSON Feed read back with tidings parse', async ()
     assert.equal(r.status, 200, p);
     const file = path.join(tmp, 'out' + path.extname(p));
     fs.writeFileSync(file, Buffer.from(await r.arrayBuffer()));
-    const parsed = JSON.parse(execFileSync(BIN, ['parse', file], { encoding: 'utf8', timeout: 20000 }));
+    const parsed = JSON.parse(runCli(['parse', file], { timeout: 20000 }));
     assert.ok(parsed.items.length > 0, `${p}: items`);
     for (const it of parsed.items) {
       assert.ok(it.title, `${p}: item title`);

@@ -6,26 +6,14 @@
 //
 // Run: node --test tests/integration/api.test.mjs (after make). The binary
 // is ./tidings, or $TIDINGS_BIN.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { ROOT, hasServe, maybe, runCli, startServe, stopServe, httpRequest } from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = process.env.TIDINGS_BIN || path.join(ROOT, 'tidings');
-
-let hasServe = false;
-try {
-  execFileSync(BIN, ['serve', '--help'], { stdio: 'ignore', timeout: 10000 });
-  hasServe = true;
-} catch { /* not wired yet */ }
-const maybe = hasServe ? test : (name, fn) => test(name, { skip: `${BIN} has no serve command` }, fn);
-
-let tmp, db, child, port;
+let tmp, db, server, port;
 
 const HOSTILE_TITLE = 'Quotes "double" \'single\' <script>alert(1)</script> & back\\slash \u2028 emoji \u{1F389} end';
 
@@ -56,40 +44,9 @@ const FIXTURE = `<?xml version="1.0" encoding="UTF-8"?>
 </channel></rss>
 `;
 
-function run(args) {
-  return execFileSync(BIN, ['--db', db, ...args], { cwd: tmp, timeout: 60000, encoding: 'utf8' });
-}
+const run = (args) => runCli(args, { db, cwd: tmp });
 
-function startServer() {
-  const c = spawn(BIN, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--no-fetch'],
-    { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  c.stderr.on('data', (d) => { err += d; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`no listening line; stderr: ${err}`)), 15000);
-    c.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)\n/);
-      if (m) { clearTimeout(t); resolve({ c, port: Number(m[1]) }); }
-    });
-    c.on('exit', (code) => { clearTimeout(t); reject(new Error(`exited ${code}: ${err}`)); });
-  });
-}
-
-function request(p, method = 'GET') {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: p, method, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.setTimeout(10000, () => req.destroy(new Error('timeout')));
-    req.end();
-  });
-}
+const request = (p, method = 'GET') => httpRequest(port, p, { method });
 
 // GET p; the answer must be JSON. Returns {status, headers, json}.
 async function api(p) {
@@ -139,28 +96,22 @@ async function walk(p, key, max = 200) {
 let sources, edge, total;
 
 before(async () => {
-  if (!hasServe) return;
+  if (!hasServe()) return;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tidings-api-'));
   db = path.join(tmp, 'site.db');
   fs.writeFileSync(path.join(tmp, 'edge.xml'), FIXTURE);
   run(['import', path.join(ROOT, 'examples/sources.opml')]);
   run(['add', 'file://' + path.join(tmp, 'edge.xml'), '--tag', 'Edge']);
   run(['fetch']);
-  ({ c: child, port } = await startServer());
+  server = await startServe({ db, cwd: tmp });
+  port = server.port;
   sources = (await api('/api/v1/sources')).json.sources;
   edge = sources.find((s) => s.title === 'Edge & "Case" Daily');
   total = sources.reduce((n, s) => n + s.articles, 0);
 });
 
 after(async () => {
-  if (child) {
-    await new Promise((resolve) => {
-      const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 20000);
-      child.removeAllListeners('exit');
-      child.on('exit', () => { clearTimeout(t); resolve(); });
-      child.kill('SIGTERM');
-    });
-  }
+  await stopServe(server);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -11,27 +11,16 @@
 //
 // Run: node --test tests/integration/feeds.test.mjs (after make). The binary
 // is ./tidings, or $TIDINGS_BIN.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, spawnSync, execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
+import { spawnSync, execFileSync } from 'node:child_process';
 import { start as startFixtures } from './server.mjs';
+import { BIN, hasServe, maybe, runCliAsync, startServe, stopServe, httpRequest } from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = process.env.TIDINGS_BIN || path.join(ROOT, 'tidings');
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0';
-
-let hasServe = false;
-try {
-  execFileSync(BIN, ['serve', '--help'], { stdio: 'ignore', timeout: 10000 });
-  hasServe = true;
-} catch { /* not wired yet */ }
-const maybe = hasServe ? test : (name, fn) => test(name, { skip: `${BIN} has no serve command` }, fn);
 
 let hasXmllint = false;
 try {
@@ -39,7 +28,7 @@ try {
   hasXmllint = true;
 } catch { /* use the small checker below */ }
 
-let tmp, db, child, port, fixtures, base;
+let tmp, db, server, port, fixtures, base;
 let sources = []; // from `tidings sources --json`
 
 // ---- fixture feeds ---------------------------------------------------------
@@ -141,43 +130,10 @@ const ORIGINALS = new Map([
 // ---- helpers ---------------------------------------------------------------
 
 // Asynchronous: the fixture server answers from this same process.
-async function run(args) {
-  const { stdout } = await promisify(execFile)(BIN, ['--db', db, ...args], { cwd: tmp, timeout: 60000, encoding: 'utf8' });
-  return stdout;
-}
+const run = (args) => runCliAsync(args, { db, cwd: tmp });
 
-function startServer() {
-  const c = spawn(BIN, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--no-fetch'],
-    { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  c.stderr.on('data', (d) => { err += d; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`no listening line; stderr: ${err}`)), 15000);
-    c.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)\n/);
-      if (m) { clearTimeout(t); resolve({ c, port: Number(m[1]) }); }
-    });
-    c.on('exit', (code) => { clearTimeout(t); reject(new Error(`exited ${code}: ${err}`)); });
-  });
-}
-
-function request(p, { method = 'GET', headers = {} } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: p, method,
-      headers: { 'user-agent': UA, ...headers }, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
-        body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.setTimeout(10000, () => req.destroy(new Error('timeout')));
-    req.end();
-  });
-}
+const request = (p, { method = 'GET', headers = {} } = {}) =>
+  httpRequest(port, p, { method, userAgent: UA, headers });
 const get = (p, headers) => request(p, { headers });
 
 // GET following site-internal redirects (/s/ID/feed.xml -> the slugged path).
@@ -269,7 +225,7 @@ function checkItems(feed, what) {
 // ---- setup -----------------------------------------------------------------
 
 before(async () => {
-  if (!hasServe) return;
+  if (!hasServe()) return;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tidings-feeds-'));
   db = path.join(tmp, 'site.db');
   const fx = path.join(tmp, 'fixtures');
@@ -282,19 +238,12 @@ before(async () => {
     await run(['add', `http://127.0.0.1:${fixtures.port}/feed/${name}`, '--mode', 'feed']);
   await run(['fetch']);
   sources = JSON.parse(await run(['sources', '--json']));
-  ({ c: child, port } = await startServer());
-  base = `http://127.0.0.1:${port}`;
+  server = await startServe({ db, cwd: tmp });
+  ({ port, base } = server);
 });
 
 after(async () => {
-  if (child) {
-    await new Promise((resolve) => {
-      const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 20000);
-      child.removeAllListeners('exit');
-      child.on('exit', () => { clearTimeout(t); resolve(); });
-      child.kill('SIGTERM');
-    });
-  }
+  await stopServe(server);
   if (fixtures) await fixtures.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });

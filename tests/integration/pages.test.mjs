@@ -7,67 +7,26 @@
 //
 // Run: node --test tests/integration/pages.test.mjs (after make). The binary
 // is ./tidings, or $TIDINGS_BIN.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { ROOT, hasServe, maybe, runCli, startServe, stopServe, httpRequest } from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = process.env.TIDINGS_BIN || path.join(ROOT, 'tidings');
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0';
 const BOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 
-let hasServe = false;
-try {
-  execFileSync(BIN, ['serve', '--help'], { stdio: 'ignore', timeout: 10000 });
-  hasServe = true;
-} catch { /* not wired yet */ }
-const maybe = hasServe ? test : (name, fn) => test(name, { skip: `${BIN} has no serve command` }, fn);
-
-let tmp, db, child, port;
+let tmp, db, server;
 const seen = new Map(); // every HTML page fetched: path -> body
 
-function run(args) {
-  return execFileSync(BIN, ['--db', db, ...args], { cwd: tmp, timeout: 60000, encoding: 'utf8' });
-}
+const run = (args) => runCli(args, { db, cwd: tmp });
 
-function startServer() {
-  const c = spawn(BIN, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--no-fetch'],
-    { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  c.stderr.on('data', (d) => { err += d; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`no listening line; stderr: ${err}`)), 15000);
-    c.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)\n/);
-      if (m) { clearTimeout(t); resolve({ c, port: Number(m[1]) }); }
-    });
-    c.on('exit', (code) => { clearTimeout(t); reject(new Error(`exited ${code}: ${err}`)); });
-  });
-}
-
-function get(p, ua = BOT) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: p, headers: { 'user-agent': ua }, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        if (/text\/html/.test(res.headers['content-type'] || '')) seen.set(p, body);
-        resolve({ status: res.statusCode, headers: res.headers, body });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.setTimeout(10000, () => req.destroy(new Error('timeout')));
-    req.end();
-  });
+// GET p as `ua`; HTML bodies are kept in `seen`.
+async function get(p, ua = BOT) {
+  const r = await httpRequest(server.port, p, { userAgent: ua });
+  if (/text\/html/.test(r.headers['content-type'] || '')) seen.set(p, r.body);
+  return r;
 }
 
 // The article cards of a list page: [{href, id, datetime, source}].
@@ -96,7 +55,7 @@ const viewsIn = (html) => {
 };
 
 before(async () => {
-  if (!hasServe) return;
+  if (!hasServe()) return;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tidings-pages-'));
   db = path.join(tmp, 'site.db');
   // a summary-mode source with one article, newer than every sample
@@ -113,18 +72,11 @@ before(async () => {
   run(['import', path.join(ROOT, 'examples/sources.opml')]);
   run(['add', 'file://' + path.join(tmp, 'briefs.xml'), '--mode', 'summary']);
   run(['fetch']);
-  ({ c: child, port } = await startServer());
+  server = await startServe({ db, cwd: tmp });
 });
 
 after(async () => {
-  if (child) {
-    await new Promise((resolve) => {
-      const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 20000);
-      child.removeAllListeners('exit');
-      child.on('exit', () => { clearTimeout(t); resolve(); });
-      child.kill('SIGTERM');
-    });
-  }
+  await stopServe(server);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -7,18 +7,16 @@
 //
 // Run: node --test tests/integration/serve.test.mjs (after make). The binary
 // is ./tidings, or $TIDINGS_BIN.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { ROOT, hasServe, maybe, runCli, startServe, stopServe, httpRequest } from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = process.env.TIDINGS_BIN || path.join(ROOT, 'tidings');
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0';
 const BOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 const CSP = "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; " +
@@ -27,59 +25,11 @@ const CSP = "default-src 'self'; img-src 'self' https: data:; media-src 'self' h
 
 let tmp, db, server, port, articleId;
 
-// `serve` is wired into main.c by the lead; skip (loudly) until it is.
-let hasServe = false;
-try {
-  execFileSync(BIN, ['serve', '--help'], { stdio: 'ignore', timeout: 10000 });
-  hasServe = true;
-} catch { /* not wired yet */ }
-const maybe = hasServe ? test : (name, fn) => test(name, { skip: `${BIN} has no serve command` }, fn);
-
-function run(args) {
-  return execFileSync(BIN, ['--db', db, ...args], { cwd: tmp, timeout: 60000, encoding: 'utf8' });
-}
-
-// Start the server; resolves {child, port} once it prints its address.
-function startServer(extra = []) {
-  const child = spawn(BIN, ['--db', db, 'serve', '--listen', '127.0.0.1:0', ...extra],
-    { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d) => { err += d; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`no listening line; stderr: ${err}`)), 15000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)\n/);
-      if (m) { clearTimeout(t); resolve({ child, port: Number(m[1]), stderr: () => err }); }
-    });
-    child.on('exit', (code) => { clearTimeout(t); reject(new Error(`exited ${code}: ${err}`)); });
-  });
-}
-
-function stopServer(s, signal = 'SIGTERM') {
-  return new Promise((resolve) => {
-    const t = setTimeout(() => { s.child.kill('SIGKILL'); resolve(-1); }, 20000);
-    s.child.removeAllListeners('exit');
-    s.child.on('exit', (code) => { clearTimeout(t); resolve(code); });
-    s.child.kill(signal);
-  });
-}
+const run = (args) => runCli(args, { db, cwd: tmp });
 
 // Raw request: no decoding. Resolves {status, headers, body: Buffer}.
-function request(p, { method = 'GET', headers = {}, agent = false, to = port } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: to, path: p, method, headers, agent }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.setTimeout(10000, () => req.destroy(new Error('timeout')));
-    req.end();
-  });
-}
+const request = (p, { method = 'GET', headers = {}, agent = false, to = port } = {}) =>
+  httpRequest(to, p, { method, headers, agent, raw: true });
 
 const viewsIn = (html) => {
   const m = String(html).match(/class="views">(\d+) Views?</);
@@ -88,12 +38,12 @@ const viewsIn = (html) => {
 };
 
 before(async () => {
-  if (!hasServe) return;
+  if (!hasServe()) return;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tidings-serve-'));
   db = path.join(tmp, 'site.db');
   run(['import', path.join(ROOT, 'examples/sources.opml')]);
   run(['fetch']);
-  server = await startServer();
+  server = await startServe({ db, cwd: tmp, fetch: true });
   port = server.port;
   const front = await request('/');
   // articles are linked as /a/{id}-{slug}; articleId keeps "{id}-{slug}"
@@ -103,7 +53,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (server) await stopServer(server);
+  if (server) await stopServe(server);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -240,11 +190,11 @@ maybe('SIGTERM writes the pending views; a restart shows them', async () => {
   const p = `/a/${articleId}`;
   const r = await request(p, { headers: { 'user-agent': BROWSER } });
   const count = viewsIn(r.body);
-  const code = await stopServer(server);
+  const code = await stopServe(server);
   server = null;
   assert.equal(code, 0);
   assert.ok(!fs.existsSync(db + '-wal') || fs.statSync(db + '-wal').size === 0, 'WAL checkpointed');
-  server = await startServer(['--no-fetch']);
+  server = await startServe({ db, cwd: tmp });
   port = server.port;
   const again = await request(p, { headers: { 'user-agent': BOT } });
   assert.equal(viewsIn(again.body), count);

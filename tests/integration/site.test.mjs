@@ -8,80 +8,30 @@
 //
 // Run: node --test tests/integration/site.test.mjs (after make). The binary
 // is ./tidings, or $TIDINGS_BIN.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { ROOT, hasServe, maybe, runCli, startServe, stopServe, httpRequest } from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = process.env.TIDINGS_BIN || path.join(ROOT, 'tidings');
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0';
 const BOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
-
-let hasServe = false;
-try {
-  execFileSync(BIN, ['serve', '--help'], { stdio: 'ignore', timeout: 10000 });
-  hasServe = true;
-} catch { /* not wired yet */ }
-const maybe = hasServe ? test : (name, fn) => test(name, { skip: `${BIN} has no serve command` }, fn);
 
 let tmp, db, main;
 const seen = new Map(); // every HTML page fetched: path -> body
 const BIG = 45;         // articles of the "Zephyr Wire" fixture source
 
-function run(args, env = {}) {
-  return execFileSync(BIN, ['--db', db, ...args],
-    { cwd: tmp, timeout: 60000, encoding: 'utf8', env: { ...process.env, ...env } });
-}
+const run = (args, env = {}) => runCli(args, { db, cwd: tmp, env });
 
 // Start `tidings serve` (no fetching); resolves {child, port, stderr()}.
-function startServer({ env = {}, dbPath = db } = {}) {
-  const child = spawn(BIN, ['--db', dbPath, 'serve', '--listen', '127.0.0.1:0', '--no-fetch'],
-    { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let err = '';
-  child.stderr.on('data', (d) => { err += d; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`no listening line; stderr: ${err}`)), 15000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)\n/);
-      if (m) { clearTimeout(t); resolve({ child, port: Number(m[1]), stderr: () => err }); }
-    });
-    child.on('exit', (code) => { clearTimeout(t); reject(new Error(`exited ${code}: ${err}`)); });
-  });
-}
+const startServer = ({ env = {}, dbPath = db } = {}) => startServe({ db: dbPath, cwd: tmp, env });
 
-function stopServer(s) {
-  return new Promise((resolve) => {
-    const t = setTimeout(() => { s.child.kill('SIGKILL'); resolve(-1); }, 20000);
-    s.child.removeAllListeners('exit');
-    s.child.on('exit', (code) => { clearTimeout(t); resolve(code); });
-    s.child.kill('SIGTERM');
-  });
-}
-
-function get(p, { ua = BOT, srv = main, method = 'GET' } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: srv.port, path: p, method,
-      headers: { 'user-agent': ua }, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        if (/text\/html/.test(res.headers['content-type'] || '')) seen.set(`${srv.port}${p}`, body);
-        resolve({ status: res.statusCode, headers: res.headers, body });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.setTimeout(15000, () => req.destroy(new Error('timeout')));
-    req.end();
-  });
+// GET (or `method`) p on server srv as `ua`; HTML bodies are kept in `seen`.
+async function get(p, { ua = BOT, srv = main, method = 'GET' } = {}) {
+  const r = await httpRequest(srv.port, p, { method, userAgent: ua, timeout: 15000 });
+  if (/text\/html/.test(r.headers['content-type'] || '')) seen.set(`${srv.port}${p}`, r.body);
+  return r;
 }
 
 // The article cards of a list page: [{href, id, datetime, source, title}].
@@ -142,7 +92,7 @@ function bigItems() {
 let sourcesTotal = 0;
 
 before(async () => {
-  if (!hasServe) return;
+  if (!hasServe()) return;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tidings-site-'));
   db = path.join(tmp, 'site.db');
   fs.writeFileSync(path.join(tmp, 'big.xml'), rss('Zephyr Wire', 'https://zephyr.example/', bigItems()));
@@ -161,7 +111,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (main) await stopServer(main);
+  if (main) await stopServe(main);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -487,7 +437,7 @@ maybe('error pages: 503 when the database cannot be read, 500 when a page cannot
     assert.equal((await get('/healthz', { srv: s })).status, 503);
     // a 404 needs no database
     errorPage(await get('/no/such/page', { srv: s }), 404, 'Not Found');
-  } finally { await stopServer(s); }
+  } finally { await stopServe(s); }
   // 500: a theme whose article template has no place for the view count
   const theme = path.join(tmp, 'theme500');
   fs.mkdirSync(path.join(theme, 'templates'), { recursive: true });
@@ -498,7 +448,7 @@ maybe('error pages: 503 when the database cannot be read, 500 when a page cannot
     const r = await get(card.href, { srv: t });
     assert.equal(r.status, 500);
     errorPage(r, 500, 'Internal Server Error');
-  } finally { await stopServer(t); }
+  } finally { await stopServe(t); }
 });
 
 maybe('front page: "Most read" lists the most viewed articles of the day', async () => {
@@ -508,7 +458,7 @@ maybe('front page: "Most read" lists the most viewed articles of the day', async
   for (const [card, n] of [[a, 2], [b, 4], [c, 1]])
     for (let i = 0; i < n; i++) assert.equal((await get(card.href, { ua: BROWSER })).status, 200);
   // views are written at shutdown; a new process has a fresh page cache
-  await stopServer(main);
+  await stopServe(main);
   main = await startServer();
   const r = await get('/');
   const block = r.body.match(/<aside class="most-read"[\s\S]*?<\/aside>/);
@@ -537,7 +487,7 @@ maybe('time zone: dates in Europe/Berlin, with the offset in datetime', async ()
     const card = cards(b).find((c) => c.title === 'Winter clock story');
     const a = (await get(card.href, { srv: s })).body;
     assert.ok(a.includes('<time datetime="2024-01-06T02:10:00+01:00">06-01-2024 02:10</time>'), 'article');
-  } finally { await stopServer(s); }
+  } finally { await stopServe(s); }
   // the default server shows UTC
   const b = (await get(await sourcePath('Clock Post'))).body;
   assert.ok(b.includes('<time datetime="2024-01-06T01:10:00Z">06-01-2024 01:10</time>'));
@@ -550,7 +500,7 @@ maybe('time zone: dates in Europe/Berlin, with the offset in datetime', async ()
     })(), { srv: u })).body;
     assert.ok(ub.includes('<time datetime="2024-01-06T01:10:00Z">06-01-2024 01:10</time>'));
     assert.match(u.stderr(), /unknown time zone "Mars\/Olympus_Mons"; showing dates in UTC/);
-  } finally { await stopServer(u); }
+  } finally { await stopServe(u); }
 });
 
 maybe('theme_dir: a template and site.css override the embedded ones', async () => {
@@ -585,7 +535,7 @@ maybe('theme_dir: a template and site.css override the embedded ones', async () 
     assert.match(s.stderr(), /about\.html.*unclosed section 'broken'; using the default template/);
     for (const p of ['/static/../templates/layout.html', '/static/%2e%2e%2fsite.css', '/static/.x'])
       assert.equal((await get(p, { srv: s })).status, 404, p);
-  } finally { await stopServer(s); }
+  } finally { await stopServe(s); }
 });
 
 maybe('no page carries inline script or style; the stylesheet covers the new pages', async () => {

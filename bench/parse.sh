@@ -5,15 +5,17 @@
 #
 # Environment:
 #   BENCH_CORPUS_MB  corpus size in MB of 10^6 bytes (default 110)
-#   BENCH_REPEAT     timed runs per tool; the fastest is reported (default 3)
+#   BENCH_REPEAT     timed rounds, each running every tool once (default 3)
 #   BENCH_VERIFY     1 (default): count the items each tool printed, untimed
 #
 # Numbers: MB/s = corpus bytes / wall seconds of the whole sequence
 # (process start-up included, as both tools pay it); items/s uses the item
 # count the generator recorded; cpu_s = user+sys of all the processes and
 # MB/cpu_s the throughput by CPU time, which a busy machine distorts less
-# than wall time. Peak memory is the largest max-RSS of any
-# one process (wait4 rusage, like /usr/bin/time -f %M).
+# than wall time (each column from the tool's best round; the median ratio
+# of rounds compares the tools under the same load). Peak memory is the
+# largest max-RSS of any one process (wait4 rusage, like /usr/bin/time -f
+# %M).
 set -u
 . bench/lib.sh
 
@@ -59,52 +61,93 @@ echo "        sizes $sizes"
 cat "$CORPUS"/*.xml >/dev/null # warm the page cache
 
 # ---- timed runs -------------------------------------------------------------
-# best RUNEACH-ARGS...: the fastest of REPEAT runs, as a runeach line.
-best() {
-	_best= _bw=
-	_i=0
-	while [ "$_i" -lt "$REPEAT" ]; do
-		_l=$(one_core "$BIN/runeach" "$@") || return 1
-		_w=$(kv wall "$_l")
-		if [ -z "$_bw" ] || [ "$(calc "$_w < $_bw")" = 1 ]; then
-			_best=$_l _bw=$_w
-		fi
-		_i=$((_i + 1))
-	done
-	printf '%s\n' "$_best"
+# REPEAT rounds; a round runs each tool once over the corpus, back to back
+# (the order alternates), so the tools of one round share the machine's
+# load of that moment. Per tool, the run fastest by wall time gives the
+# wall columns and the run cheapest in CPU time the CPU columns. The
+# ratio line also gives the median over rounds of sfeed's CPU time over
+# tidings' (the same moment's load on both: the figure a busy machine
+# disturbs least).
+cpu() { calc "$(kv user "$1") + $(kv sys "$1")"; }
+have_sfeed=0
+command -v sfeed >/dev/null 2>&1 && have_sfeed=1
+have_expat=0
+bench_cc expatpass -lexpat 2>/dev/null && have_expat=1
+keep() { # TOOL LINE: remember the line if it is the tool's best so far
+	eval "_w=\${w_$1:-} _c=\${c_$1:-}"
+	if [ -z "$_w" ] || [ "$(calc "$(kv wall "$2") < $(kv wall "$_w")")" = 1 ]; then
+		eval "w_$1=\$2"
+	fi
+	if [ -z "$_c" ] || [ "$(calc "$(cpu "$2") < $(cpu "$_c")")" = 1 ]; then
+		eval "c_$1=\$2"
+	fi
 }
+ratios=
+_i=0
+while [ "$_i" -lt "$REPEAT" ]; do
+	_t= _s=
+	for _tool in tidings sfeed expat; do
+		[ $((_i % 2)) = 1 ] && [ "$_tool" = tidings ] && continue
+		case $_tool in
+		tidings) _t=$(one_core "$BIN/runeach" "$LIST" -- "$TIDINGS" parse '{}') || exit 1
+			keep tidings "$_t" ;;
+		sfeed) [ $have_sfeed = 1 ] || continue
+			_s=$(one_core "$BIN/runeach" -i "$LIST" -- sfeed) || exit 1
+			keep sfeed "$_s" ;;
+		expat) [ $have_expat = 1 ] || continue
+			_x=$(one_core "$BIN/runeach" "$LIST" -- "$BIN/expatpass" '{}') || exit 1
+			keep expat "$_x" ;;
+		esac
+	done
+	if [ $((_i % 2)) = 1 ]; then # odd rounds: tidings last
+		_t=$(one_core "$BIN/runeach" "$LIST" -- "$TIDINGS" parse '{}') || exit 1
+		keep tidings "$_t"
+	fi
+	[ -n "$_s" ] && ratios="$ratios $(calc "$(cpu "$_s") / $(cpu "$_t")")"
+	_i=$((_i + 1))
+done
 
-row() { # NAME RUNEACH-LINE
+row() { # NAME BEST-WALL-LINE BEST-CPU-LINE
 	_w=$(kv wall "$2")
-	_c=$(calc "$(kv user "$2") + $(kv sys "$2")")
+	_c=$(cpu "$3")
 	printf '%-9s %6s %6s %7s %8s %7s %8s %8s %9s %9s\n' "$1" \
 		"$(kv files "$2")" "$(kv failed "$2")" "$mb" "$(fmt %.2f "$_w")" \
 		"$(fmt %.1f "$bytes / 1e6 / $_w")" "$(fmt %.0f "$items / $_w")" \
 		"$(fmt %.2f "$_c")" "$(fmt %.1f "$bytes / 1e6 / $_c")" \
 		"$(fmt %.1f "$(kv maxrss_kb "$2") / 1024")"
 }
-cpu() { calc "$(kv user "$1") + $(kv sys "$1")"; }
 
 echo
 printf '%-9s %6s %6s %7s %8s %7s %8s %8s %9s %9s\n' tool files failed MB wall_s MB/s items/s cpu_s MB/cpu_s maxRSS_MB
-t_line=$(best "$LIST" -- "$TIDINGS" parse '{}') || exit 1
-row tidings "$t_line"
+t_line=$w_tidings
+row tidings "$w_tidings" "$c_tidings"
 s_line=
-if command -v sfeed >/dev/null 2>&1; then
-	s_line=$(best -i "$LIST" -- sfeed) || exit 1
-	row sfeed "$s_line"
+if [ $have_sfeed = 1 ]; then
+	s_line=$w_sfeed
+	row sfeed "$w_sfeed" "$c_sfeed"
 fi
-if bench_cc expatpass -lexpat 2>/dev/null; then
-	x_line=$(best "$LIST" -- "$BIN/expatpass" '{}') || exit 1
-	row expat "$x_line"
-fi
+[ $have_expat = 1 ] && row expat "$w_expat" "$c_expat"
 if [ -n "$s_line" ]; then
-	echo "tidings/sfeed throughput: $(fmt %.2f "$(kv wall "$s_line") / $(kv wall "$t_line")")x by wall time, $(fmt %.2f "$(cpu "$s_line") / $(cpu "$t_line")")x by CPU time (target >= 1.5x)"
+	med=$(printf '%s\n' $ratios | sort -n | awk '{ r[NR] = $1 } END { printf "%.2f", r[int((NR + 1) / 2)] }')
+	echo "tidings/sfeed throughput: $(fmt %.2f "$(kv wall "$w_sfeed") / $(kv wall "$w_tidings")")x by wall time, $(fmt %.2f "$(cpu "$c_sfeed") / $(cpu "$c_tidings")")x by CPU time, median of rounds ${med}x by CPU time (target >= 1.5x)"
 fi
-echo "(best of $REPEAT runs; wall includes process start-up; taskset -c 0;"
+echo "(best of $REPEAT rounds; wall includes process start-up; taskset -c 0;"
 echo " expat = bench/expatpass.c, a bare expat pass with no handlers, for scale)"
 
-# Process start-up floor: the same tiny feed parsed 300 times.
+# Process start-up floor: the same tiny feed parsed 300 times; the run
+# cheapest in CPU time of REPEAT.
+best() { # RUNEACH-ARGS...
+	_best=
+	_i=0
+	while [ "$_i" -lt "$REPEAT" ]; do
+		_l=$(one_core "$BIN/runeach" "$@") || return 1
+		if [ -z "$_best" ] || [ "$(calc "$(cpu "$_l") < $(cpu "$_best")")" = 1 ]; then
+			_best=$_l
+		fi
+		_i=$((_i + 1))
+	done
+	printf '%s\n' "$_best"
+}
 TINY=$OUT/tiny.xml
 printf '%s\n' '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>i</title><link>https://x.example/1</link></item></channel></rss>' >"$TINY"
 awk -v f="$TINY" 'BEGIN { for (i = 0; i < 300; i++) print f }' >"$OUT/tiny.list"
@@ -119,8 +162,8 @@ net() { # CORPUS-LINE TINY-LINE
 	fmt %.1f "$bytes / 1e6 / ($(cpu "$1") - $(kv files "$1") * $(cpu "$2") / 300)"
 }
 floor="$floor
-parse CPU without start-up (cpu_s - files x floor): tidings $(net "$t_line" "$tt") MB/cpu-s"
-[ -n "$s_line" ] && floor="$floor, sfeed $(net "$s_line" "$st") MB/cpu-s"
+parse CPU without start-up (cpu_s - files x floor): tidings $(net "$c_tidings" "$tt") MB/cpu-s"
+[ -n "$s_line" ] && floor="$floor, sfeed $(net "$c_sfeed" "$st") MB/cpu-s"
 if command -v ldd >/dev/null 2>&1; then
 	floor="$floor
 tidings links $(ldd "$TIDINGS" 2>/dev/null | grep -c '=>') shared libraries"

@@ -18,15 +18,32 @@ struct td_buf;
 
 #define TD_JSON_MAX_DEPTH 64
 
+/* Where td_json_flush hands buffered output: returns 0 or a negative
+ * TD_E* code. */
+typedef int (*td_json_sink_fn)(void *ud, const char *p, size_t n);
+
 struct td_json {
 	struct td_buf *out;
 	int indent;
 	int depth;
 	unsigned char has_items[TD_JSON_MAX_DEPTH];
 	unsigned char after_key; /* the next value follows "key": */
+	td_json_sink_fn sink;	 /* NULL: everything stays in out */
+	void *sink_ud;
+	size_t flush_at;
+	int sink_err;
 };
 
 void td_json_init(struct td_json *j, struct td_buf *out, int indent);
+/* Stream: from now on td_json_flush hands out's bytes to sink (and empties
+ * out) once flush_at bytes are buffered, so a long document needs only a
+ * window of memory. */
+void td_json_set_sink(struct td_json *j, td_json_sink_fn sink, void *ud,
+		      size_t flush_at);
+/* With a sink: pass on what out holds when it is at least flush_at bytes,
+ * or whatever it holds when force is set. Returns 0, out's error, or the
+ * sink's (sticky). Without a sink: returns out's error. */
+int td_json_flush(struct td_json *j, int force);
 void td_json_obj_begin(struct td_json *j);
 void td_json_obj_end(struct td_json *j);
 void td_json_arr_begin(struct td_json *j);

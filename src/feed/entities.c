@@ -9,8 +9,10 @@
 
 #include <string.h>
 
+/* Names held in place rather than pointed to: a table of 2,000 pointers
+ * would be relocated (written) at every process start. */
 struct entity {
-	const char *name;
+	char name[FEED_ENTITY_MAX_NAME + 1];
 	uint32_t cp1, cp2;
 };
 

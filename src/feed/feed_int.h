@@ -10,7 +10,9 @@
 #include <stdint.h>
 
 struct td_buf;
+struct td_error;
 struct feed;
+struct feed_parse_opts;
 struct feed_item;
 struct feed_person;
 
@@ -25,6 +27,17 @@ void feed_person_release(struct feed_person *p);
  * position (line/col 0 when unknown). f may be NULL. */
 void feed_warn(struct feed *f, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* Like feed_to_jsonfeed, but the output goes to sink in pieces of about
+ * FEED_JSON_WINDOW bytes as it is written (an item is never split unless
+ * it is bigger), so memory stays at one window however long the feed.
+ * Returns 0, TD_ENOMEM, or the sink's first error (nothing more is passed
+ * to it after one). For `tidings parse`; meant for feed.h (main.c cannot
+ * reach it here). */
+#define FEED_JSON_WINDOW (16u * 1024u)
+int feed_write_jsonfeed(const struct feed *f,
+			int (*sink)(void *ud, const char *p, size_t n),
+			void *ud);
 
 /* ---- entities.c ---- */
 
@@ -49,6 +62,22 @@ int feed_utf8_prepare(const char *data, size_t len, const char *http_charset,
 
 /* 1 when the bytes are valid UTF-8 (fast path for ASCII runs). */
 int feed_utf8_valid(const char *s, size_t len);
+
+/* ---- xml.c: parser paths ---- */
+
+enum feed_xml_path {
+	FEED_XML_AUTO,	     /* the strict fast path; expat when it gives up */
+	FEED_XML_EXPAT_ONLY, /* expat (and its recovery passes) only */
+	FEED_XML_FAST_ONLY,  /* the fast path only: TD_EUNSUPPORTED when it
+				gives up */
+};
+
+/* feed_parse_xml with the path chosen (enum feed_xml_path); same contract.
+ * AUTO is what feed_parse_xml does; the others exist so that tests and
+ * fuzz/fuzz_feed_xml_fast.c can check that both paths agree. */
+int feed_parse_xml_via(const char *data, size_t len,
+		       const struct feed_parse_opts *opts, int path,
+		       struct feed **out, struct td_error *err);
 
 /* ---- xml.c: text helpers (also usable by json.c) ---- */
 

@@ -257,27 +257,47 @@ static void item_json(struct td_json *j, const struct feed_item *it)
 	td_json_obj_end(j);
 }
 
+static int jsonfeed(struct td_json *j, const struct feed *f)
+{
+	td_json_obj_begin(j);
+	td_json_kstr(j, "version", "https://jsonfeed.org/version/1.1");
+	td_json_kstr(j, "title", f->title);
+	td_json_kstr(j, "home_page_url", f->home_page_url);
+	td_json_kstr(j, "feed_url", f->feed_url);
+	td_json_kstr(j, "description", f->description);
+	td_json_kstr(j, "next_url", f->next_url);
+	td_json_kstr(j, "icon", f->icon);
+	td_json_kstr(j, "favicon", f->favicon);
+	td_json_kstr(j, "language", f->language);
+	persons(j, f->authors, f->n_authors);
+	td_json_key(j, "items");
+	td_json_arr_begin(j);
+	for (size_t i = 0; i < f->n_items; i++) {
+		item_json(j, &f->items[i]);
+		if (td_json_flush(j, 0))
+			break;
+	}
+	td_json_arr_end(j);
+	td_json_obj_end(j);
+	td_buf_putc(j->out, '\n');
+	return td_json_flush(j, 1);
+}
+
 int feed_to_jsonfeed(const struct feed *f, struct td_buf *out)
 {
 	struct td_json j;
 	td_json_init(&j, out, 2);
-	td_json_obj_begin(&j);
-	td_json_kstr(&j, "version", "https://jsonfeed.org/version/1.1");
-	td_json_kstr(&j, "title", f->title);
-	td_json_kstr(&j, "home_page_url", f->home_page_url);
-	td_json_kstr(&j, "feed_url", f->feed_url);
-	td_json_kstr(&j, "description", f->description);
-	td_json_kstr(&j, "next_url", f->next_url);
-	td_json_kstr(&j, "icon", f->icon);
-	td_json_kstr(&j, "favicon", f->favicon);
-	td_json_kstr(&j, "language", f->language);
-	persons(&j, f->authors, f->n_authors);
-	td_json_key(&j, "items");
-	td_json_arr_begin(&j);
-	for (size_t i = 0; i < f->n_items; i++)
-		item_json(&j, &f->items[i]);
-	td_json_arr_end(&j);
-	td_json_obj_end(&j);
-	td_buf_putc(out, '\n');
-	return td_buf_err(out);
+	return jsonfeed(&j, f);
+}
+
+int feed_write_jsonfeed(const struct feed *f, td_json_sink_fn sink, void *ud)
+{
+	struct td_buf b;
+	struct td_json j;
+	td_buf_init(&b, 0);
+	td_json_init(&j, &b, 2);
+	td_json_set_sink(&j, sink, ud, FEED_JSON_WINDOW);
+	int rc = jsonfeed(&j, f);
+	td_buf_release(&b);
+	return rc;
 }

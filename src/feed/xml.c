@@ -4,11 +4,11 @@
  * Design
  * ------
  * One streaming pass, no DOM. Events (start tag with attributes, end tag,
- * text) come from one of two producers and go to one consumer:
+ * text) come from one of three producers and go to one consumer:
  *
- *   expat (plain, not namespace mode) --.
- *                                       +--> start/end/text handlers -->
- *   tolerant tag scanner (this file) --'     struct feed being built
+ *   strict fast tokenizer (this file) --.
+ *   expat (plain, not namespace mode) --+--> start/end/text handlers -->
+ *   tolerant tag scanner (this file) ---'    struct feed being built
  *
  * The handlers track namespaces themselves (a small binding stack), so a
  * prefix is matched by URI, common wrong URIs are accepted, and an unbound
@@ -19,8 +19,16 @@
  * one capture buffer (bounded by the field's limit); child elements inside a
  * captured HTML field (inline XHTML in Atom or RSS) are serialised as HTML.
  *
+ * Pass 0, the normal case: the strict fast tokenizer ("Pass 0" below)
+ * reads well-formed documents in the subset nearly every feed uses (no
+ * DOCTYPE, the predefined entities only, ASCII names) straight from the
+ * text, with the values expat would pass; at the first thing outside that
+ * subset it gives up, the state is reset, and the passes below run as if
+ * it had not been tried. It is what makes `tidings parse` fast (no copy of
+ * the document, no expat parser to build, a SIMD scan of character data).
+ *
  * Recovery, in at most three passes, all linear:
- *   1. expat over the UTF-8 text as is (the normal case: one pass);
+ *   1. expat over the UTF-8 text as is;
  *   2. on a fatal error, the text is repaired in one O(n) pass (HTML named
  *      entities rewritten as numeric references, bare '&' and '<' escaped,
  *      control characters dropped, junk before the XML declaration, the
@@ -41,6 +49,8 @@
  * laughs protection (activation at TD_MAX_ENTITY_EXPANSION, amplification
  * 8x); an expansion error sends the document to the repair pass, which drops
  * the DOCTYPE, so declared entities are then kept as literal text.
+ * The fast path expands nothing (it gives up at a DOCTYPE or any entity
+ * but the five predefined) and gives up at the depth limit.
  */
 #include "feed/feed.h"
 #include "feed/feed_int.h"
@@ -55,8 +65,12 @@
 #define XML_DTD /* Debian builds expat with DTD support */
 #endif
 #include <expat.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +102,7 @@ enum ns {
 /* URIs compared after dropping the scheme, "www.", a trailing '/' or '#'
  * and case. */
 static const struct {
-	const char *uri;
+	char uri[40];
 	uint8_t ns;
 } known_ns[] = {
 	{ "my.netscape.com/rdf/simple/0.9", NS_RSS090 },
@@ -119,7 +133,7 @@ static const struct {
 
 /* Meaning of a prefix that was never bound (a common feed bug). */
 static const struct {
-	const char *prefix;
+	char prefix[8];
 	uint8_t ns;
 } default_prefixes[] = {
 	{ "atom", NS_ATOM10 },	   { "content", NS_CONTENT },
@@ -237,7 +251,7 @@ enum name {
 
 /* Sorted by lower-cased name for binary search. */
 static const struct {
-	const char *s;
+	char s[16];
 	uint8_t id;
 } names[] = {
 	{ "author", N_AUTHOR },
@@ -295,28 +309,39 @@ static const struct {
 	{ "url", N_URL },
 };
 
+/* A name as two big-endian words of its zero-padded lower-cased bytes:
+ * comparing the words compares the names as strcmp does. */
+static void name_key(const char *s, uint64_t k[2])
+{
+	memcpy(k, s, 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	k[0] = __builtin_bswap64(k[0]);
+	k[1] = __builtin_bswap64(k[1]);
+#endif
+}
+
 static enum name name_id(const char *s, size_t n)
 {
-	char low[20];
+	char low[16] = { 0 };
 	if (n == 0 || n >= sizeof low)
 		return N_UNKNOWN;
 	for (size_t i = 0; i < n; i++)
 		low[i] = (char)lc((unsigned char)s[i]);
-	low[n] = '\0';
+	uint64_t k[2], e[2];
+	name_key(low, k);
 	size_t lo = 0, hi = sizeof names / sizeof names[0];
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(names[mid].s, low);
-		if (!c)
+		name_key(names[mid].s, e);
+		if (e[0] == k[0] && e[1] == k[1])
 			return (enum name)names[mid].id;
-		if (c < 0)
+		if (e[0] < k[0] || (e[0] == k[0] && e[1] < k[1]))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return N_UNKNOWN;
 }
-
 
 /* ======================================================================== */
 /* Text helpers                                                             */
@@ -481,6 +506,33 @@ static const char *find_ci(const char *s, size_t len, size_t from,
 	return NULL;
 }
 
+/* Where the scalar loop in feed_html_to_text must look from: skips, fifteen
+ * bytes at a time, bytes that are neither '<', '&', whitespace other than
+ * a space, nor a space followed by one of those or another space. */
+static size_t word_run(const char *s, size_t j, size_t len)
+{
+#ifdef __SSE2__
+	for (; j + 16 <= len; j += 15) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + j));
+		__m128i m = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('&'))),
+			_mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\f')))));
+		unsigned m1 = (unsigned)_mm_movemask_epi8(m);
+		unsigned sp = (unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+		unsigned stop = (m1 | (sp & ((m1 | sp) >> 1))) & 0x7FFF;
+		if (stop)
+			return j + (size_t)__builtin_ctz(stop);
+	}
+#endif
+	return j;
+}
+
 int feed_html_to_text(const char *s, size_t len, size_t max,
 		      struct td_buf *out)
 {
@@ -555,7 +607,7 @@ int feed_html_to_text(const char *s, size_t len, size_t max,
 		}
 		/* copy a run of ordinary bytes, single spaces between words
 		 * included */
-		size_t j = i + 1;
+		size_t j = word_run(s, i + 1, len);
 		for (; j < len; j++) {
 			unsigned char d = (unsigned char)s[j];
 			if (d == '<' || d == '&')
@@ -689,6 +741,10 @@ struct capture {
 	uint8_t full;
 	size_t max;
 	const char *base;
+	/* While the capture is one run of the fast path's document, it is
+	 * kept as that span and copied only if more text follows. */
+	const char *span;
+	size_t span_len;
 	struct td_buf buf;
 };
 
@@ -699,10 +755,8 @@ struct ctx {
 	struct feed *feed;
 	size_t items_cap;
 
-	struct frame frames[TD_MAX_XML_DEPTH];
 	int depth;    /* open frames */
 	long overflow; /* open elements beyond TD_MAX_XML_DEPTH */
-	struct nsbind ns[MAX_NS];
 	int nns;
 
 	int root_kind;
@@ -731,6 +785,11 @@ struct ctx {
 	const char *pos; /* scanner: current position */
 
 	struct td_buf tmp;
+
+	/* Last, and not zeroed at allocation (an entry is written before it
+	 * is read): zeroing 30 KB would fault in pages never used. */
+	struct frame frames[TD_MAX_XML_DEPTH];
+	struct nsbind ns[MAX_NS];
 };
 
 /* ---- warnings ---- */
@@ -951,23 +1010,48 @@ static char *as_text(struct ctx *c, const char *s, size_t n, int is_html,
 	return text_copy(s, n, line, max);
 }
 
+/* Offset of the next byte at or after i that HTML text escapes ('&', '<',
+ * '>', and '"' in an attribute value), or n. */
+static size_t html_special(const char *s, size_t i, size_t n, int attr)
+{
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8(attr ? '"' : '&');
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+		__m128i m = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('&')),
+				     _mm_cmpeq_epi8(v, q)),
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('>'))));
+		int bits = _mm_movemask_epi8(m);
+		if (bits)
+			return i + (size_t)__builtin_ctz((unsigned)bits);
+	}
+#endif
+	for (; i < n; i++)
+		if (s[i] == '&' || s[i] == '<' || s[i] == '>' ||
+		    (attr && s[i] == '"'))
+			break;
+	return i;
+}
+
+static const char *html_entity_for(char ch)
+{
+	switch (ch) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	default: return "&quot;";
+	}
+}
+
 static void escape_html(struct td_buf *b, const char *s, size_t n, int attr)
 {
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *rep;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = attr ? "&quot;" : NULL; break;
-		default: rep = NULL;
-		}
-		if (!rep)
-			continue;
+	size_t run = 0, i = 0;
+	while ((i = html_special(s, i, n, attr)) < n) {
 		td_buf_append(b, s + run, i - run);
-		td_buf_puts(b, rep);
-		run = i + 1;
+		td_buf_puts(b, html_entity_for(s[i]));
+		run = ++i;
 	}
 	td_buf_append(b, s + run, n - run);
 }
@@ -1213,6 +1297,7 @@ static void cap_start(struct ctx *c, struct frame *f, enum field fld,
 	k->full = 0;
 	k->max = line ? TD_MAX_FIELD_BYTES : TD_MAX_CONTENT_BYTES;
 	k->base = f->base;
+	k->span = NULL;
 	td_buf_reset(&k->buf);
 	f->role = R_CAPTURE;
 }
@@ -1222,6 +1307,11 @@ static void cap_put(struct capture *k, const char *s, size_t n)
 {
 	if (k->full)
 		return;
+	if (k->span) {
+		const char *p = k->span;
+		k->span = NULL;
+		td_buf_append(&k->buf, p, k->span_len);
+	}
 	if (n > k->max - k->buf.len) {
 		n = td_utf8_cut(s, n, k->max - k->buf.len);
 		k->full = 1;
@@ -1232,21 +1322,12 @@ static void cap_put(struct capture *k, const char *s, size_t n)
 static void cap_put_escaped(struct capture *k, const char *s, size_t n,
 			    int attrval)
 {
-	size_t run = 0;
-	for (size_t i = 0; i < n && !k->full; i++) {
-		const char *rep;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = attrval ? "&quot;" : NULL; break;
-		default: rep = NULL;
-		}
-		if (!rep)
-			continue;
+	size_t run = 0, i = 0;
+	while (!k->full && (i = html_special(s, i, n, attrval)) < n) {
+		const char *rep = html_entity_for(s[i]);
 		cap_put(k, s + run, i - run);
 		cap_put(k, rep, strlen(rep));
-		run = i + 1;
+		run = ++i;
 	}
 	cap_put(k, s + run, n - run);
 }
@@ -1327,6 +1408,20 @@ static void on_text(struct ctx *c, const char *s, size_t n)
 		cap_put_escaped(k, s, n, 0);
 	else
 		cap_put(k, s, n);
+}
+
+/* on_text for text that stays in place until the capture ends (the fast
+ * path's document): the first run is only pointed to. */
+static void on_text_stable(struct ctx *c, const char *s, size_t n)
+{
+	struct capture *k = &c->cap;
+	if (k->depth >= 0 && !c->overflow && !k->markup && !k->full &&
+	    !k->span && !k->buf.len && n <= k->max) {
+		k->span = s;
+		k->span_len = n;
+		return;
+	}
+	on_text(c, s, n);
 }
 
 /* ======================================================================== */
@@ -1517,10 +1612,13 @@ static void deliver(struct ctx *c, const struct capture *k, const char *v,
 static void cap_finish(struct ctx *c)
 {
 	struct capture *k = &c->cap;
-	if (!td_buf_err(&k->buf))
+	if (k->span)
+		deliver(c, k, k->span, k->span_len);
+	else if (!td_buf_err(&k->buf))
 		deliver(c, k, td_buf_cstr(&k->buf), k->buf.len);
 	else
 		c->oom = 1;
+	k->span = NULL;
 	k->depth = -1;
 	if (k->buf.cap > 1024 * 1024) /* do not keep big buffers around */
 		td_buf_release(&k->buf);
@@ -3033,6 +3131,711 @@ static void scan(struct ctx *c, const char *s, size_t n)
 	c->eof = 0;
 	td_buf_release(&ab);
 }
+/* ======================================================================== */
+/* Pass 0: the strict fast path                                             */
+/* ======================================================================== */
+
+/*
+ * Nearly every feed is plain well-formed XML: no DOCTYPE, only the five
+ * predefined entities and character references, ASCII element names. This
+ * pass reads such a document straight from the UTF-8 text (no copy, no
+ * expat) and calls on_start/on_end/on_text with exactly the values expat
+ * would pass: attribute values normalised (references decoded, literal tab,
+ * CR, LF and CR LF to one space), CR LF and lone CR in text and CDATA to LF.
+ *
+ * It accepts a strict subset of XML 1.0 and gives up (FX_BAIL) at the first
+ * thing outside it: a DOCTYPE or any other "<!" declaration, a reference
+ * other than the predefined five and valid character references, a name
+ * with a byte outside [A-Za-z0-9_.:-], a control character, U+FFFE/U+FFFF,
+ * "]]>" in text, a duplicate attribute, more than FX_MAX_ATTRS attributes,
+ * nesting at TD_MAX_XML_DEPTH, any syntax error. The caller then resets
+ * the parser state and runs expat from the start, so errors, positions and
+ * recovery stay expat's. Giving up is always safe; accepting a document
+ * expat rejects, or passing other values than expat would, is a bug
+ * (fuzz/fuzz_feed_xml_fast.c compares the two paths).
+ */
+
+#define FX_BAIL (-1)
+#define FX_MAX_ATTRS 64
+
+/* Byte classes. Text: what ends a run of plain character data. */
+enum { TX_PLAIN, TX_LT, TX_AMP, TX_CR, TX_RBRACKET, TX_EF, TX_BAD };
+
+#define FX_CONTROLS                                                           \
+	[0x00] = TX_BAD, [0x01] = TX_BAD, [0x02] = TX_BAD, [0x03] = TX_BAD,   \
+	[0x04] = TX_BAD, [0x05] = TX_BAD, [0x06] = TX_BAD, [0x07] = TX_BAD,   \
+	[0x08] = TX_BAD, [0x0B] = TX_BAD, [0x0C] = TX_BAD, [0x0E] = TX_BAD,   \
+	[0x0F] = TX_BAD, [0x10] = TX_BAD, [0x11] = TX_BAD, [0x12] = TX_BAD,   \
+	[0x13] = TX_BAD, [0x14] = TX_BAD, [0x15] = TX_BAD, [0x16] = TX_BAD,   \
+	[0x17] = TX_BAD, [0x18] = TX_BAD, [0x19] = TX_BAD, [0x1A] = TX_BAD,   \
+	[0x1B] = TX_BAD, [0x1C] = TX_BAD, [0x1D] = TX_BAD, [0x1E] = TX_BAD,   \
+	[0x1F] = TX_BAD, [0x7F] = TX_BAD, [0xEF] = TX_EF
+
+/* Character data in content. */
+static const uint8_t fx_text[256] = {
+	FX_CONTROLS, ['<'] = TX_LT, ['&'] = TX_AMP, ['\r'] = TX_CR,
+	[']'] = TX_RBRACKET,
+};
+
+/* CDATA sections ('<' and '&' are plain there). */
+static const uint8_t fx_cdata[256] = {
+	FX_CONTROLS, ['\r'] = TX_CR, [']'] = TX_RBRACKET,
+};
+
+/* Attribute values: TX_LT for '<', TX_AMP, TX_CR for tab, LF and CR,
+ * TX_RBRACKET for either quote (the caller checks which). */
+static const uint8_t fx_attr[256] = {
+	FX_CONTROLS, ['<'] = TX_LT, ['&'] = TX_AMP, ['\r'] = TX_CR,
+	['\n'] = TX_CR, ['\t'] = TX_CR, ['"'] = TX_RBRACKET,
+	['\''] = TX_RBRACKET,
+};
+
+/* Comments and processing instructions: '-' and '?' end a run. */
+static const uint8_t fx_misc[256] = {
+	FX_CONTROLS, ['-'] = TX_LT, ['?'] = TX_LT,
+};
+
+/* Name bytes: 1 may start a name, 2 may continue it, 3 is ':'. */
+static const uint8_t fx_name[256] = {
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+	['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+	['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+	['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1,
+	['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['_'] = 1, ['0'] = 2,
+	['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2,
+	['7'] = 2, ['8'] = 2, ['9'] = 2, ['.'] = 2, ['-'] = 2, [':'] = 3,
+};
+
+struct fx {
+	struct ctx *c;
+	const unsigned char *s;
+	size_t n;
+	struct td_buf ab; /* the current tag's name and attributes */
+	int depth;
+	const unsigned char *open[TD_MAX_XML_DEPTH]; /* open element names */
+	uint32_t open_len[TD_MAX_XML_DEPTH];
+};
+
+static int fx_space(unsigned char ch)
+{
+	return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
+}
+
+/* 1 when the 0xEF at s[i] starts U+FFFE or U+FFFF (not XML characters). */
+static int fx_nonchar(const struct fx *x, size_t i)
+{
+	return i + 2 < x->n && x->s[i + 1] == 0xBF &&
+	       (x->s[i + 2] == 0xBE || x->s[i + 2] == 0xBF);
+}
+
+/* Length of the name at s[i]: ASCII name characters with at most one
+ * inner ':' between two non-empty parts; 0 when there is none. */
+static size_t fx_name_len(const struct fx *x, size_t i)
+{
+	const unsigned char *s = x->s;
+	size_t j = i, colon = 0;
+	if (j >= x->n || fx_name[s[j]] != 1)
+		return 0;
+	for (j++; j < x->n && fx_name[s[j]]; j++) {
+		if (fx_name[s[j]] != 3)
+			continue;
+		if (colon || j + 1 >= x->n || fx_name[s[j + 1]] != 1)
+			return 0;
+		colon = j;
+	}
+	return j - i;
+}
+
+/* The reference at s[i] == '&' that XML allows without a DTD: returns its
+ * length and stores its UTF-8 bytes in out; 0 when there is none. */
+static size_t fx_ref(const struct fx *x, size_t i, char out[4], size_t *olen)
+{
+	const unsigned char *s = x->s;
+	size_t n = x->n, j = i + 1;
+	if (j < n && s[j] == '#') {
+		uint32_t v = 0;
+		int hex = ++j < n && s[j] == 'x';
+		size_t d0 = j += (size_t)hex;
+		for (; j < n; j++) {
+			unsigned ch = s[j], d;
+			if (ch >= '0' && ch <= '9')
+				d = ch - '0';
+			else if (hex && (ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
+				d = (ch | 0x20) - 'a' + 10;
+			else
+				break;
+			v = v * (hex ? 16 : 10) + d;
+			if (v > 0x10FFFF)
+				return 0;
+		}
+		if (j == d0 || j >= n || s[j] != ';')
+			return 0;
+		if (v < 0x20 ? !(v == 0x9 || v == 0xA || v == 0xD)
+			     : ((v >= 0xD800 && v <= 0xDFFF) || v == 0xFFFE ||
+				v == 0xFFFF))
+			return 0;
+		unsigned char *o = (unsigned char *)out;
+		if (v < 0x80) {
+			o[0] = (unsigned char)v;
+			*olen = 1;
+		} else if (v < 0x800) {
+			o[0] = (unsigned char)(0xC0 | (v >> 6));
+			o[1] = (unsigned char)(0x80 | (v & 0x3F));
+			*olen = 2;
+		} else if (v < 0x10000) {
+			o[0] = (unsigned char)(0xE0 | (v >> 12));
+			o[1] = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
+			o[2] = (unsigned char)(0x80 | (v & 0x3F));
+			*olen = 3;
+		} else {
+			o[0] = (unsigned char)(0xF0 | (v >> 18));
+			o[1] = (unsigned char)(0x80 | ((v >> 12) & 0x3F));
+			o[2] = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
+			o[3] = (unsigned char)(0x80 | (v & 0x3F));
+			*olen = 4;
+		}
+		return j + 1 - i;
+	}
+	static const struct {
+		char name[6];
+		char ch;
+	} pre[] = { { "lt;", '<' },
+		    { "gt;", '>' },
+		    { "amp;", '&' },
+		    { "quot;", '"' },
+		    { "apos;", '\'' } };
+	for (size_t k = 0; k < sizeof pre / sizeof pre[0]; k++) {
+		size_t l = strlen(pre[k].name);
+		if (n - j >= l && !memcmp(s + j, pre[k].name, l)) {
+			out[0] = pre[k].ch;
+			*olen = 1;
+			return l + 1;
+		}
+	}
+	return 0;
+}
+
+/* Skipping plain bytes, sixteen at a time where SSE2 is there. Each
+ * returns the offset of the first byte at or after i that may end a run
+ * (controls other than tab and LF, DEL, 0xEF and the context's own), or
+ * n; the caller looks the byte up in its table. */
+#ifdef __SSE2__
+#define FX_SIMD_LOOP(test)                                                    \
+	for (; i + 16 <= n; i += 16) {                                        \
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + i));        \
+		__m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f);      \
+		ctl = _mm_andnot_si128(_mm_or_si128(FX_EQ('\n'), FX_EQ('\t')), \
+				       ctl);                                  \
+		__m128i del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));          \
+		__m128i ef = _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xEF));     \
+		__m128i m = _mm_or_si128(_mm_or_si128(ctl, del),              \
+					 _mm_or_si128(ef, (test)));            \
+		int bits = _mm_movemask_epi8(m);                              \
+		if (bits)                                                     \
+			return i + (size_t)__builtin_ctz((unsigned)bits);     \
+	}
+#define FX_EQ(ch) _mm_cmpeq_epi8(v, _mm_set1_epi8(ch))
+#endif
+
+static size_t fx_skip_text(const unsigned char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	const __m128i c1f = _mm_set1_epi8(0x1F);
+	FX_SIMD_LOOP(_mm_or_si128(_mm_or_si128(FX_EQ('<'), FX_EQ('&')),
+				  FX_EQ(']')))
+#endif
+	while (i < n && fx_text[s[i]] == TX_PLAIN)
+		i++;
+	return i;
+}
+
+static size_t fx_skip_cdata(const unsigned char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	const __m128i c1f = _mm_set1_epi8(0x1F);
+	FX_SIMD_LOOP(FX_EQ(']'))
+#endif
+	while (i < n && fx_cdata[s[i]] == TX_PLAIN)
+		i++;
+	return i;
+}
+
+static size_t fx_skip_attr(const unsigned char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	const __m128i c1f = _mm_set1_epi8(0x1F);
+	FX_SIMD_LOOP(_mm_or_si128(
+		_mm_or_si128(_mm_or_si128(FX_EQ('"'), FX_EQ('\'')),
+			     _mm_or_si128(FX_EQ('<'), FX_EQ('&'))),
+		_mm_or_si128(FX_EQ('\n'), FX_EQ('\t'))))
+#endif
+	while (i < n && fx_attr[s[i]] == TX_PLAIN)
+		i++;
+	return i;
+}
+
+/* Text from the document itself (stays in place), and text that does not
+ * (a decoded reference, a newline). */
+static void fx_emit(struct ctx *c, const unsigned char *p, size_t n)
+{
+	if (n && c->cap.depth >= 0)
+		on_text_stable(c, (const char *)p, n);
+}
+
+static void fx_emit_tmp(struct ctx *c, const char *p, size_t n)
+{
+	if (n && c->cap.depth >= 0)
+		on_text(c, p, n);
+}
+
+/* Character data from s[*pi] up to the next '<' (not consumed). */
+static int fx_chars(struct fx *x, size_t *pi)
+{
+	const unsigned char *s = x->s;
+	size_t n = x->n, i = *pi, run = i;
+	for (;;) {
+		i = fx_skip_text(s, i, n);
+		if (i >= n)
+			return FX_BAIL; /* end of input inside the root */
+		if (s[i] == '<') {
+			fx_emit(x->c, s + run, i - run);
+			*pi = i;
+			return 0;
+		}
+		switch (fx_text[s[i]]) {
+		case TX_PLAIN: /* tab or LF, when not skipped above */
+			i++;
+			break;
+		case TX_AMP: {
+			char out[4];
+			size_t olen = 0, k = fx_ref(x, i, out, &olen);
+			if (!k)
+				return FX_BAIL;
+			fx_emit(x->c, s + run, i - run);
+			fx_emit_tmp(x->c, out, olen);
+			i += k;
+			run = i;
+			break;
+		}
+		case TX_CR:
+			fx_emit(x->c, s + run, i - run);
+			fx_emit_tmp(x->c, "\n", 1);
+			i += i + 1 < n && s[i + 1] == '\n' ? 2 : 1;
+			run = i;
+			break;
+		case TX_RBRACKET:
+			if (i + 2 < n && s[i + 1] == ']' && s[i + 2] == '>')
+				return FX_BAIL;
+			i++;
+			break;
+		case TX_EF:
+			if (fx_nonchar(x, i))
+				return FX_BAIL;
+			i++;
+			break;
+		default: return FX_BAIL;
+		}
+	}
+}
+
+/* A CDATA section at s[*pi] == "<![CDATA[". */
+static int fx_cdata_section(struct fx *x, size_t *pi)
+{
+	const unsigned char *s = x->s;
+	size_t n = x->n, i = *pi + 9, run = i;
+	for (;;) {
+		i = fx_skip_cdata(s, i, n);
+		if (i >= n)
+			return FX_BAIL;
+		switch (fx_cdata[s[i]]) {
+		case TX_PLAIN: /* tab or LF, when not skipped above */
+			i++;
+			break;
+		case TX_RBRACKET:
+			if (i + 2 < n && s[i + 1] == ']' && s[i + 2] == '>') {
+				fx_emit(x->c, s + run, i - run);
+				*pi = i + 3;
+				return 0;
+			}
+			i++;
+			break;
+		case TX_CR:
+			fx_emit(x->c, s + run, i - run);
+			fx_emit_tmp(x->c, "\n", 1);
+			i += i + 1 < n && s[i + 1] == '\n' ? 2 : 1;
+			run = i;
+			break;
+		case TX_EF:
+			if (fx_nonchar(x, i))
+				return FX_BAIL;
+			i++;
+			break;
+		default: return FX_BAIL;
+		}
+	}
+}
+
+/* A comment at s[*pi] == "<!--". */
+static int fx_comment(struct fx *x, size_t *pi)
+{
+	const unsigned char *s = x->s;
+	size_t n = x->n, i = *pi + 4;
+	for (;;) {
+		while (i < n && fx_misc[s[i]] == TX_PLAIN)
+			i++;
+		if (i >= n)
+			return FX_BAIL;
+		if (s[i] == '-') {
+			if (i + 1 < n && s[i + 1] == '-') {
+				if (i + 2 < n && s[i + 2] == '>') {
+					*pi = i + 3;
+					return 0;
+				}
+				return FX_BAIL; /* "--" inside a comment */
+			}
+		} else if (s[i] == 0xEF) {
+			if (fx_nonchar(x, i))
+				return FX_BAIL;
+		} else if (s[i] != '?') {
+			return FX_BAIL;
+		}
+		i++;
+	}
+}
+
+/* A processing instruction at s[*pi] == "<?" (not the XML declaration). */
+static int fx_pi(struct fx *x, size_t *pi)
+{
+	const unsigned char *s = x->s;
+	size_t n = x->n, i = *pi + 2;
+	size_t nl = fx_name_len(x, i);
+	if (!nl || (nl == 3 && (s[i] | 0x20) == 'x' &&
+		    (s[i + 1] | 0x20) == 'm' && (s[i + 2] | 0x20) == 'l'))
+		return FX_BAIL; /* no target, or the reserved "xml" */
+	i += nl;
+	if (i + 1 < n && s[i] == '?' && s[i + 1] == '>') {
+		*pi = i + 2;
+		return 0;
+	}
+	if (i >= n || !fx_space(s[i]))
+		return FX_BAIL;
+	for (;;) {
+		while (i < n && fx_misc[s[i]] == TX_PLAIN)
+			i++;
+		if (i >= n)
+			return FX_BAIL;
+		if (s[i] == '?') {
+			if (i + 1 < n && s[i + 1] == '>') {
+				*pi = i + 2;
+				return 0;
+			}
+		} else if (s[i] == 0xEF) {
+			if (fx_nonchar(x, i))
+				return FX_BAIL;
+		} else if (s[i] != '-') {
+			return FX_BAIL;
+		}
+		i++;
+	}
+}
+
+/* A pseudo-attribute of the XML declaration at s[*pi] (after spaces):
+ * name, '=', quoted value of [A-Za-z0-9._-]. Returns 1 and the value when
+ * the name matches. */
+static int fx_decl_attr(const struct fx *x, size_t *pi, const char *name,
+			const unsigned char **v, size_t *vlen)
+{
+	const unsigned char *s = x->s;
+	size_t n = x->n, i = *pi, l = strlen(name);
+	if (n - i < l || memcmp(s + i, name, l))
+		return 0;
+	i += l;
+	while (i < n && fx_space(s[i]))
+		i++;
+	if (i >= n || s[i] != '=')
+		return 0;
+	i++;
+	while (i < n && fx_space(s[i]))
+		i++;
+	if (i >= n || (s[i] != '"' && s[i] != '\''))
+		return 0;
+	unsigned char q = s[i++];
+	size_t v0 = i;
+	while (i < n && (fx_name[s[i]] == 1 || fx_name[s[i]] == 2))
+		i++;
+	if (i >= n || s[i] != q)
+		return 0;
+	*v = s + v0;
+	*vlen = i - v0;
+	*pi = i + 1;
+	return 1;
+}
+
+/* The XML declaration at s[0]: version 1.0, an optional encoding name and
+ * an optional standalone yes/no, nothing else. */
+static int fx_xml_decl(struct fx *x, size_t *pi)
+{
+	const unsigned char *s = x->s, *v;
+	size_t n = x->n, i = 5, vl, sp;
+	for (sp = i; i < n && fx_space(s[i]); i++)
+		;
+	if (i == sp || !fx_decl_attr(x, &i, "version", &v, &vl) || vl != 3 ||
+	    memcmp(v, "1.0", 3))
+		return FX_BAIL;
+	for (sp = i; i < n && fx_space(s[i]); i++)
+		;
+	if (i > sp && fx_decl_attr(x, &i, "encoding", &v, &vl)) {
+		if (!vl || fx_name[v[0]] != 1 || v[0] == '_')
+			return FX_BAIL;
+		for (sp = i; i < n && fx_space(s[i]); i++)
+			;
+	}
+	if (i > sp && fx_decl_attr(x, &i, "standalone", &v, &vl)) {
+		if (!((vl == 3 && !memcmp(v, "yes", 3)) ||
+		      (vl == 2 && !memcmp(v, "no", 2))))
+			return FX_BAIL;
+		while (i < n && fx_space(s[i]))
+			i++;
+	}
+	if (i + 1 >= n || s[i] != '?' || s[i + 1] != '>')
+		return FX_BAIL;
+	*pi = i + 2;
+	return 0;
+}
+
+/* An attribute value from s[*pi] (after the opening quote q) up to the
+ * closing quote, normalised into x->ab. */
+static int fx_attr_value(struct fx *x, size_t *pi, unsigned char q)
+{
+	const unsigned char *s = x->s;
+	size_t n = x->n, i = *pi, run = i;
+	for (;;) {
+		i = fx_skip_attr(s, i, n);
+		if (i >= n)
+			return FX_BAIL;
+		switch (fx_attr[s[i]]) {
+		case TX_RBRACKET: /* a quote */
+			if (s[i] != q) {
+				i++;
+				break;
+			}
+			td_buf_append(&x->ab, s + run, i - run);
+			*pi = i + 1;
+			return 0;
+		case TX_AMP: {
+			char out[4];
+			size_t olen = 0, k = fx_ref(x, i, out, &olen);
+			if (!k)
+				return FX_BAIL;
+			td_buf_append(&x->ab, s + run, i - run);
+			td_buf_append(&x->ab, out, olen);
+			i += k;
+			run = i;
+			break;
+		}
+		case TX_CR: /* tab, LF, CR or CR LF: one space */
+			td_buf_append(&x->ab, s + run, i - run);
+			td_buf_putc(&x->ab, ' ');
+			i += s[i] == '\r' && i + 1 < n && s[i + 1] == '\n' ? 2 : 1;
+			run = i;
+			break;
+		case TX_EF:
+			if (fx_nonchar(x, i))
+				return FX_BAIL;
+			i++;
+			break;
+		default: return FX_BAIL; /* '<' or a control character */
+		}
+	}
+}
+
+/* A start tag at s[*pi] == '<': on_start, and on_end when it is empty. */
+static int fx_start_tag(struct fx *x, size_t *pi)
+{
+	const unsigned char *s = x->s;
+	size_t n = x->n, i = *pi + 1;
+	size_t qlen = fx_name_len(x, i);
+	if (!qlen || x->depth >= TD_MAX_XML_DEPTH)
+		return FX_BAIL;
+	const unsigned char *qname = s + i;
+	size_t offs[2 * FX_MAX_ATTRS];
+	int na = 0, empty = 0;
+	td_buf_reset(&x->ab);
+	td_buf_append(&x->ab, qname, qlen);
+	td_buf_putc(&x->ab, '\0');
+	i += qlen;
+	for (;;) {
+		size_t sp = i;
+		while (i < n && fx_space(s[i]))
+			i++;
+		if (i >= n)
+			return FX_BAIL;
+		if (s[i] == '>') {
+			i++;
+			break;
+		}
+		if (s[i] == '/') {
+			if (i + 1 >= n || s[i + 1] != '>')
+				return FX_BAIL;
+			empty = 1;
+			i += 2;
+			break;
+		}
+		size_t al = fx_name_len(x, i);
+		if (i == sp || !al || na == FX_MAX_ATTRS)
+			return FX_BAIL;
+		for (int k = 0; k < na; k++) {
+			size_t pl = offs[2 * k + 1] - offs[2 * k] - 1;
+			if (pl == al && !memcmp(x->ab.p + offs[2 * k], s + i, al))
+				return FX_BAIL; /* duplicate attribute */
+		}
+		offs[2 * na] = x->ab.len;
+		td_buf_append(&x->ab, s + i, al);
+		td_buf_putc(&x->ab, '\0');
+		i += al;
+		while (i < n && fx_space(s[i]))
+			i++;
+		if (i >= n || s[i] != '=')
+			return FX_BAIL;
+		i++;
+		while (i < n && fx_space(s[i]))
+			i++;
+		if (i >= n || (s[i] != '"' && s[i] != '\''))
+			return FX_BAIL;
+		offs[2 * na + 1] = x->ab.len;
+		i++;
+		if (fx_attr_value(x, &i, s[i - 1]))
+			return FX_BAIL;
+		td_buf_putc(&x->ab, '\0');
+		na++;
+	}
+	if (td_buf_err(&x->ab)) {
+		x->c->oom = 1;
+		return FX_BAIL;
+	}
+	const char *ap[2 * FX_MAX_ATTRS + 1];
+	for (int k = 0; k < 2 * na; k++)
+		ap[k] = x->ab.p + offs[k];
+	ap[2 * na] = NULL;
+	on_start(x->c, x->ab.p, qlen, ap);
+	if (empty) {
+		on_end(x->c, x->ab.p);
+	} else {
+		x->open[x->depth] = qname;
+		x->open_len[x->depth] = (uint32_t)qlen;
+		x->depth++;
+	}
+	*pi = i;
+	return 0;
+}
+
+/* An end tag at s[*pi] == "</": must close the innermost open element. */
+static int fx_end_tag(struct fx *x, size_t *pi)
+{
+	const unsigned char *s = x->s;
+	size_t n = x->n, i = *pi + 2;
+	size_t l = x->open_len[x->depth - 1];
+	if (n - i < l || memcmp(s + i, x->open[x->depth - 1], l))
+		return FX_BAIL;
+	i += l;
+	while (i < n && fx_space(s[i]))
+		i++;
+	if (i >= n || s[i] != '>')
+		return FX_BAIL;
+	td_buf_reset(&x->ab);
+	td_buf_append(&x->ab, s + *pi + 2, l);
+	if (td_buf_err(&x->ab)) {
+		x->c->oom = 1;
+		return FX_BAIL;
+	}
+	x->depth--;
+	on_end(x->c, x->ab.p);
+	*pi = i + 1;
+	return 0;
+}
+
+/* Outside the root element: spaces, comments and processing instructions;
+ * stops at the root's start tag (or the end of input). */
+static int fx_misc_run(struct fx *x, size_t *pi)
+{
+	const unsigned char *s = x->s;
+	size_t n = x->n, i = *pi;
+	for (;;) {
+		while (i < n && fx_space(s[i]))
+			i++;
+		if (i >= n || s[i] != '<')
+			break;
+		int rc;
+		if (n - i >= 4 && !memcmp(s + i, "<!--", 4))
+			rc = fx_comment(x, &i);
+		else if (i + 1 < n && s[i + 1] == '?')
+			rc = fx_pi(x, &i);
+		else
+			break;
+		if (rc)
+			return rc;
+	}
+	*pi = i;
+	return 0;
+}
+
+/* Run the fast path over s[0..n). Returns 0 when the whole document was
+ * read (the handlers saw all of it), FX_BAIL when expat must do it. */
+static int fast_parse(struct ctx *c, const char *text, size_t n)
+{
+	struct fx *x = malloc(sizeof *x);
+	if (!x) {
+		c->oom = 1;
+		return FX_BAIL;
+	}
+	x->c = c;
+	x->s = (const unsigned char *)text;
+	x->n = n;
+	x->depth = 0;
+	td_buf_init(&x->ab, 0);
+	const unsigned char *s = x->s;
+	size_t i = 0;
+	int rc = FX_BAIL;
+	if (n >= 6 && !memcmp(s, "<?xml", 5) && fx_space(s[5]) &&
+	    fx_xml_decl(x, &i))
+		goto out;
+	if (fx_misc_run(x, &i) || i >= n || s[i] != '<' ||
+	    fx_start_tag(x, &i))
+		goto out;
+	while (x->depth > 0 && !c->oom) {
+		if (fx_chars(x, &i))
+			goto out;
+		/* s[i] == '<' */
+		if (i + 1 >= n)
+			goto out;
+		unsigned char ch = s[i + 1];
+		int r;
+		if (ch == '/')
+			r = fx_end_tag(x, &i);
+		else if (ch == '!' && n - i >= 9 && !memcmp(s + i, "<![CDATA[", 9))
+			r = fx_cdata_section(x, &i);
+		else if (ch == '!' && n - i >= 4 && !memcmp(s + i, "<!--", 4))
+			r = fx_comment(x, &i);
+		else if (ch == '?')
+			r = fx_pi(x, &i);
+		else
+			r = fx_start_tag(x, &i);
+		if (r)
+			goto out;
+	}
+	if (c->oom || fx_misc_run(x, &i) || i < n)
+		goto out;
+	rc = 0;
+out:
+	td_buf_release(&x->ab);
+	free(x);
+	return rc;
+}
+
 
 /* ======================================================================== */
 /* Entry point                                                              */
@@ -3053,6 +3856,7 @@ static void ctx_reset(struct ctx *c)
 	c->root_kind = RK_NONE;
 	c->have_root = 0;
 	c->cap.depth = -1;
+	c->cap.span = NULL;
 	td_buf_reset(&c->cap.buf);
 	pending_release(&c->chan);
 	pending_release(&c->item);
@@ -3075,6 +3879,13 @@ int feed_parse_xml(const char *data, size_t len,
 		   const struct feed_parse_opts *opts, struct feed **out,
 		   struct td_error *err)
 {
+	return feed_parse_xml_via(data, len, opts, FEED_XML_AUTO, out, err);
+}
+
+int feed_parse_xml_via(const char *data, size_t len,
+		       const struct feed_parse_opts *opts, int path,
+		       struct feed **out, struct td_error *err)
+{
 	static const struct feed_parse_opts no_opts = { 0 };
 	struct ctx *c = NULL;
 	const char *text = NULL;
@@ -3087,11 +3898,12 @@ int feed_parse_xml(const char *data, size_t len,
 	*out = NULL;
 	if (!opts)
 		opts = &no_opts;
-	c = calloc(1, sizeof *c);
+	c = malloc(sizeof *c);
 	if (!c) {
 		rc = td_error_set(err, TD_ENOMEM, "out of memory");
 		goto out;
 	}
+	memset(c, 0, offsetof(struct ctx, frames));
 	c->opts = opts;
 	c->cap.depth = -1;
 	td_buf_init(&c->cap.buf, 0);
@@ -3114,6 +3926,36 @@ int feed_parse_xml(const char *data, size_t len,
 	if (warned)
 		warn(c, 0, 0, "wrong or unknown character encoding; read as %s",
 		     used);
+
+	if (path != FEED_XML_EXPAT_ONLY &&
+	    (!owned || feed_utf8_valid(text, tlen))) {
+		/* pass 0; when it gives up, undo what it did */
+		struct feed *f = c->feed;
+		size_t nw = f->n_warnings;
+		char w[sizeof f->warning];
+		memcpy(w, f->warning, sizeof w);
+		if (fast_parse(c, text, tlen) == 0 && c->have_root) {
+			feed_finish(c);
+			feed_assign_ids(c->feed);
+			*out = c->feed;
+			c->feed = NULL;
+			goto out;
+		}
+		if (c->oom) {
+			rc = td_error_set(err, TD_ENOMEM, "out of memory");
+			goto out;
+		}
+		ctx_reset(c);
+		f->n_warnings = nw;
+		memcpy(f->warning, w, sizeof w);
+		c->seen_element = 0;
+		c->first_name[0] = '\0';
+		c->first_line = c->first_col = 0;
+	}
+	if (path == FEED_XML_FAST_ONLY) {
+		rc = td_error_set(err, TD_EUNSUPPORTED, "not for the fast path");
+		goto out;
+	}
 
 	struct xerr e1, e2;
 	int pass1 = run_expat(c, text, tlen, &e1);

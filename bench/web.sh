@@ -4,43 +4,59 @@
 # requests carry a browser User-Agent, so each one counts a view) and the
 # front page, each without and with gzip. 64 connections, keep-alive, 2 wrk
 # threads, BENCH_WEB_SECONDS (10) each. Prints req/s, p99 latency, the ratio
-# to nginx, and tidings' peak RSS.
+# to nginx, and tidings' peak RSS (after a /metrics scrape, which must not
+# cost memory).
 #
 # nginx serves the pages tidings sent (saved with a bot User-Agent, which
 # does not count) as static files, with the same security headers; gzip
 # twice: the gzip bytes tidings sent through gzip_static (what tidings does:
 # compressed once), and nginx compressing on the fly (gzip_comp_level 6).
 #
+# Every line carries the machine's state: the 1-minute load average before
+# the run, and "others", the CPU that processes other than tidings, nginx
+# and wrk used during the run, in % of all CPUs (what another engineer's
+# build took from the bench). Figures taken with others above ~10% are
+# noise, not results.
+#
 # The database has BENCH_WEB_N (100000) generated articles (bench/
-# gen_articles.c), kept in bench/out between runs. nginx is installed with
+# gen_articles.c), kept in bench/out between runs and regenerated when
+# gen_articles.c changes. `sh bench/web.sh db` only makes sure it exists and
+# prints its path (the other web benches use it). nginx is installed with
 # apt when missing and root; the bench is skipped without wrk or nginx.
 set -u
 . bench/lib.sh
 
+MODE=${1:-bench}
 N=${BENCH_WEB_N:-100000}
 SECS=${BENCH_WEB_SECONDS:-10}
 LIB=build/rel/libtidings.a
 UA="Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"
 BOT="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
-section "web: tidings serve vs nginx, wrk, 64 connections, ${SECS} s each, $N articles"
-need_tidings
-if ! "$TIDINGS" serve --help >/dev/null 2>&1; then
-	echo "skipped: $TIDINGS has no serve command"
-	exit 1
-fi
-if ! command -v wrk >/dev/null 2>&1; then
-	echo "skipped: wrk not installed (apt-get install wrk)"
-	exit 1
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-if [ ! -x "$NGINX" ] && [ "$(id -u)" = 0 ]; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y nginx-light >"$OUT/apt-nginx.log" 2>&1 ||
-		DEBIAN_FRONTEND=noninteractive apt-get install -y nginx >>"$OUT/apt-nginx.log" 2>&1
+if [ "$MODE" != db ]; then
+	section "web: tidings serve vs nginx, wrk, 64 connections, ${SECS} s each, $N articles"
+	need_tidings
+	if ! "$TIDINGS" serve --help >/dev/null 2>&1; then
+		echo "skipped: $TIDINGS has no serve command"
+		exit 1
+	fi
+	if ! command -v wrk >/dev/null 2>&1; then
+		echo "skipped: wrk not installed (apt-get install wrk)"
+		exit 1
+	fi
 	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+	if [ ! -x "$NGINX" ] && [ "$(id -u)" = 0 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y nginx-light >"$OUT/apt-nginx.log" 2>&1 ||
+			DEBIAN_FRONTEND=noninteractive apt-get install -y nginx >>"$OUT/apt-nginx.log" 2>&1
+		NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+	fi
+	if [ ! -x "$NGINX" ]; then
+		echo "skipped: nginx not installed (apt-get install nginx-light)"
+		exit 1
+	fi
 fi
-if [ ! -x "$NGINX" ]; then
-	echo "skipped: nginx not installed (apt-get install nginx-light)"
+if [ ! -f "$LIB" ]; then
+	echo "skipped: $LIB not built (run make)" >&2
 	exit 1
 fi
 
@@ -49,16 +65,26 @@ PKGS="libcurl expat gumbo sqlite3 libmicrohttpd jansson zlib libutf8proc libxxha
 if [ ! -x "$BIN/gen_articles" ] || [ bench/gen_articles.c -nt "$BIN/gen_articles" ] ||
 	[ "$LIB" -nt "$BIN/gen_articles" ]; then
 	# shellcheck disable=SC2046
-	${CC:-cc} -std=gnu11 -O2 -Isrc -o "$BIN/gen_articles" bench/gen_articles.c "$LIB" \
-		$(pkg-config --libs $PKGS) -lstemmer -lm -lpthread -ldl ||
-		{ echo "cannot build bench/gen_articles.c"; exit 1; }
+	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Isrc -o "$BIN/gen_articles" bench/gen_articles.c "$LIB" \
+		$(pkg-config --libs $PKGS) -lstemmer -lm -lpthread -ldl >&2 ||
+		{ echo "cannot build bench/gen_articles.c" >&2; exit 1; }
 fi
 DB=$OUT/web-$N.db
-if [ ! -s "$DB" ] || [ bench/gen_articles.c -nt "$DB" ]; then
-	rm -f "$DB" "$DB-wal" "$DB-shm"
-	"$BIN/gen_articles" "$N" "$DB" || { echo "cannot generate $DB"; exit 1; }
+WORDS=$OUT/web-words.txt
+if [ ! -s "$DB" ] || [ ! -s "$WORDS" ] || [ bench/gen_articles.c -nt "$DB" ]; then
+	# generated under another name, so that a bench reading the old one
+	# (or an interrupted run) never sees half a database
+	rm -f "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
+	"$BIN/gen_articles" "$N" "$DB.tmp" "$WORDS.tmp" >&2 &&
+		mv "$WORDS.tmp" "$WORDS" && mv "$DB.tmp" "$DB" ||
+		{ echo "cannot generate $DB" >&2; exit 1; }
+	rm -f "$DB-wal" "$DB-shm"
 fi
-echo "database: $DB, $(du -m "$DB" | cut -f1) MB"
+if [ "$MODE" = db ]; then
+	echo "$DB"
+	exit 0
+fi
+echo "database: $DB, $(du -m "$DB" | cut -f1) MB ($N articles, 40 sources, tags; bench/gen_articles.c)"
 
 # ---- the servers ----
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tidings-web-bench.XXXXXX")
@@ -75,7 +101,7 @@ trap cleanup EXIT INT TERM
 TPID=$!
 TPORT=
 for _ in $(seq 1 100); do
-	TPORT=$(sed -n 's/^listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/serve.out")
+	TPORT=$(sed -n 's/^listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/serve.out" 2>/dev/null)
 	[ -n "$TPORT" ] && break
 	sleep 0.1
 done
@@ -84,9 +110,10 @@ if [ -z "$TPORT" ]; then
 	exit 1
 fi
 T=http://127.0.0.1:$TPORT
-# an article from the middle of the database
+# an article from the middle of the database, at its slugged address
 AID=$((N / 2))
-APATH=/a/$AID
+APATH=$(curl -s -o /dev/null -w '%{redirect_url}' -A "$BOT" "$T/a/$AID" | sed 's|^http://[^/]*||')
+[ -n "$APATH" ] || APATH=/a/$AID
 mkdir -p "$WORK/www"
 chmod 755 "$WORK" "$WORK/www" # nginx workers run as nobody
 curl -sf -A "$BOT" "$T$APATH" -o "$WORK/www/article.html" &&
@@ -164,13 +191,54 @@ fi
 curl -sf -H 'Accept-Encoding: gzip' "http://127.0.0.1:$NP1/article.html" | cmp -s - "$WORK/www/article.html.gz" ||
 	echo "warning: nginx gzip_static does not serve the same bytes"
 
+# ---- the machine's state ----
+# CPU ticks (utime + stime) of the given processes and of their children
+# (nginx's workers): ours, not the machine's other work.
+own_ticks() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v list=" $* " '
+		{ if (index(list, " " $1 " ") || index(list, " " $4 " ")) s += $14 + $15 }
+		END { printf "%d", s }'
+}
+# CPU seconds of the shell's finished children (wrk, curl), as of the last
+# `times >"$WORK/times"` (run by the shell itself, not in a subshell)
+kids_secs() {
+	awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] }
+		printf "%.2f", s }' "$WORK/times"
+}
+machine_ticks() {
+	awk '/^cpu / { printf "%d %d", $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat
+}
+# others_begin; ...; others_end: OTHERS = % of all CPUs that other
+# processes used in between; LOAD = the 1-minute load average at the start.
+others_begin() {
+	LOAD=$(cut -d ' ' -f 1 /proc/loadavg)
+	O_M=$(machine_ticks)
+	O_OWN=$(own_ticks "$TPID" "$NPID")
+	times >"$WORK/times"
+	O_KIDS=$(kids_secs)
+}
+others_end() {
+	m=$(machine_ticks)
+	own=$(own_ticks "$TPID" "$NPID")
+	times >"$WORK/times"
+	kids=$(kids_secs)
+	hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+	OTHERS=$(awk -v a="$O_M" -v b="$m" -v o0="$O_OWN" -v o1="$own" -v k0="$O_KIDS" \
+		-v k1="$kids" -v hz="$hz" 'BEGIN { split(a, x, " "); split(b, y, " ")
+		t = y[2] - x[2]; if (t <= 0) { print "?"; exit }
+		o = (y[1] - x[1]) - (o1 - o0) - (k1 - k0) * hz; if (o < 0) o = 0
+		printf "%.0f", 100 * o / t }')
+}
+
 # ---- wrk ----
 # run NAME URL [HEADER...]: prints one line, sets RPS and P99 (ms)
 run() {
 	name=$1
 	url=$2
 	shift 2
+	others_begin
 	wrk -t2 -c64 -d"${SECS}s" --latency "$@" "$url" >"$WORK/wrk.out" 2>&1
+	others_end
 	RPS=$(sed -n 's/^Requests\/sec:[[:space:]]*\([0-9.]*\).*/\1/p' "$WORK/wrk.out")
 	p99=$(sed -n 's/^[[:space:]]*99%[[:space:]]*\([0-9.]*[a-z]*\).*/\1/p' "$WORK/wrk.out")
 	case $p99 in
@@ -180,11 +248,13 @@ run() {
 	*) P99=? ;;
 	esac
 	errs=$(sed -n 's/^[[:space:]]*\(Socket errors:.*\|Non-2xx.*\)$/\1/p' "$WORK/wrk.out" | tr '\n' ' ')
-	printf '  %-40s %9.0f req/s  p99 %7.2f ms  %s\n' "$name" "${RPS:-0}" "$P99" "$errs"
+	printf '  %-33s %7.0f req/s  p99 %6.2f ms  load %-5s others %3s%%  %s\n' \
+		"$name" "${RPS:-0}" "$P99" "$LOAD" "$OTHERS" "$errs"
 }
 
 ratio() { fmt '%.0f%%' "100 * $1 / $2"; }
 
+echo "machine: $(nproc) CPUs; load average before the runs: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 echo
 echo "article page $APATH (view counted per request):"
 run "tidings plain" "$T$APATH" -H "User-Agent: $UA"
@@ -213,16 +283,17 @@ run "nginx gzip on the fly (level 6)" "http://127.0.0.1:$NP2/front.html" -H "Use
 fnf=$RPS
 echo "  tidings/nginx: plain $(ratio "$fp" "$fnp"), gzip $(ratio "$fg" "$fng") of gzip_static, $(ratio "$fg" "$fnf") of on-the-fly"
 
-# Memory, read before /metrics (whose article count maps index pages of
-# the database). RSS counts the pages of the database file that SQLite's
-# mmap has touched (shared with the OS page cache) besides our own memory.
-RSS=$(awk '/^VmHWM:/ { h = $2 } /^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 }
-	END { printf "%.1f MB (now: %.1f MB anonymous, %.1f MB mapped files)", h / 1024, a / 1024, f / 1024 }' \
-	"/proc/$TPID/status" 2>/dev/null)
-# the views were counted and are written
-curl -s "$T/metrics" >"$WORK/metrics.txt"
+# The views were counted (and are written at SIGTERM); /metrics counts the
+# articles, which must cost neither time nor memory, so memory is read
+# after it. RSS includes the pages of the database file that SQLite has
+# memory-mapped, if any.
+ms=$(curl -s -o "$WORK/metrics.txt" -w '%{time_total}' "$T/metrics")
 VIEWS=$(sed -n 's/^tidings_views_total \([0-9]*\)$/\1/p' "$WORK/metrics.txt")
 HITS=$(sed -n 's/^tidings_cache_hits_total \([0-9]*\)$/\1/p' "$WORK/metrics.txt")
+ARTS=$(sed -n 's/^tidings_articles \([0-9]*\)$/\1/p' "$WORK/metrics.txt")
+RSS=$(awk '/^VmHWM:/ { h = $2 } /^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 }
+	END { printf "%.1f MB (now: %.1f MB anonymous, %.1f MB files)", h / 1024, a / 1024, f / 1024 }' \
+	"/proc/$TPID/status" 2>/dev/null)
 kill -TERM "$TPID"
 wait "$TPID"
 status=$?
@@ -231,7 +302,7 @@ kill "$NPID" 2>/dev/null
 wait "$NPID" 2>/dev/null
 NPID=
 echo
-echo "tidings: peak RSS ${RSS:-?}, $N articles"
-echo "tidings: $VIEWS views counted, $HITS cache hits; SIGTERM exit status $status"
+echo "tidings: peak RSS ${RSS:-?}; /metrics counted ${ARTS:-?} articles in $(fmt %.1f "$ms * 1000") ms"
+echo "tidings: ${VIEWS:-?} views counted, ${HITS:-?} cache hits; SIGTERM exit status $status"
 worst=$(awk -v a="$tp99" -v b="$tg99" -v c="$fp99" -v d="$fg99" 'BEGIN { m = a; if (b > m) m = b; if (c > m) m = c; if (d > m) m = d; print m }')
-echo "summary: tidings/nginx article $(ratio "$tp" "$np") plain, $(ratio "$tg" "$ng") gzip; front $(ratio "$fp" "$fnp") plain, $(ratio "$fg" "$fng") gzip; worst p99 ${worst} ms (targets: >= 80%, < 10 ms)"
+echo "summary: tidings/nginx article $(ratio "$tp" "$np") plain, $(ratio "$tg" "$ng") gzip; front $(ratio "$fp" "$fnp") plain, $(ratio "$fg" "$fng") gzip; worst p99 ${worst} ms; load $(cut -d ' ' -f 1-3 /proc/loadavg) (targets: >= 80%, < 10 ms, RSS < 64 MB)"

@@ -16,8 +16,9 @@
  *
  * Ranking: the candidates are the SEARCH_CANDIDATES most recently stored
  * matches (FTS5 walks its index in rowid order and stops there, which keeps
- * the cost flat however common the words are). Those are ranked by bm25
- * (title weighted 5, author 2, text 1) divided by an age factor
+ * the cost flat however common the words are). Those are ranked by td_rank
+ * (BM25 without IDF, see below; title weighted 5, author 2, text 1)
+ * divided by an age factor
  * 1 + age / RECENCY_SCALE, age being now - published in seconds (never
  * negative): a week-old article needs twice the relevance of today's to
  * rank above it. Ties: newer first.
@@ -28,6 +29,8 @@
 #include "core/err.h"
 #include "core/time.h"
 
+#include <sqlite3.h>
+#include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -118,10 +121,23 @@ static size_t stem_loss(const char *w, size_t n)
 	return 0;
 }
 
-/* Turn a user query into a safe FTS5 expression in out. Returns the number
- * of words (0: nothing to search), or a negative TD_E* code. */
-static int build_match(const char *q, struct td_buf *out)
+/* How build_match joins the words. */
+enum match_mode {
+	MATCH_ALL,    /* every word, exactly (as the stemmer sees it) */
+	MATCH_PREFIX, /* every word, the last one as a prefix when long
+			 enough (a word still being typed) */
+	MATCH_ANY,    /* any of the words, exactly: for marking matches */
+};
+
+/* Turn a user query into a safe FTS5 expression in out (words quoted,
+ * joined as mode says). Returns the number of words (0: nothing to
+ * search), or a negative TD_E* code; *prefixed (may be NULL) is set to 1
+ * when MATCH_PREFIX made the last word a prefix. */
+static int build_match(const char *q, enum match_mode mode,
+		       struct td_buf *out, int *prefixed)
 {
+	if (prefixed)
+		*prefixed = 0;
 	size_t len = td_utf8_cut(q, strlen(q), QUERY_MAX_BYTES);
 	int terms = 0;
 	size_t i = 0, chars = 0, last = 0;
@@ -146,7 +162,7 @@ static int build_match(const char *q, struct td_buf *out)
 			chars++;
 		}
 		if (terms++)
-			td_buf_puts(out, " AND ");
+			td_buf_puts(out, mode == MATCH_ANY ? " OR " : " AND ");
 		td_buf_putc(out, '"');
 		for (size_t j = start; j < i; j++) {
 			if (q[j] == '"') /* cannot happen; kept for safety */
@@ -155,11 +171,175 @@ static int build_match(const char *q, struct td_buf *out)
 		}
 		td_buf_putc(out, '"');
 	}
-	if (terms && chars >= (first >= 0x2e80 ? PREFIX_MIN_CHARS_CJK
-					       : PREFIX_MIN_CHARS) +
-				      stem_loss(q + last, i - last))
+	if (mode == MATCH_PREFIX && terms &&
+	    chars >= (first >= 0x2e80 ? PREFIX_MIN_CHARS_CJK
+				      : PREFIX_MIN_CHARS) +
+			     stem_loss(q + last, i - last)) {
 		td_buf_putc(out, '*');
+		if (prefixed)
+			*prefixed = 1;
+	}
 	return td_buf_err(out) ? td_buf_err(out) : terms;
+}
+
+/* ---- ranking ------------------------------------------------------------
+ *
+ * td_rank(articles_fts): BM25's term-frequency part, without its inverse
+ * document frequency. FTS5's bm25() counts, for every query, how many rows
+ * hold each phrase by walking the phrase's whole doclist: for a common word
+ * on 100,000 articles that alone took 3-5 ms a word, most of a search. The
+ * candidates of an AND query all hold every word, so what IDF adds is only
+ * the weighting of words against each other; recency matters more to news
+ * readers. Per phrase and column: tf * (K1 + 1) / (tf + K1 * (1 - B + B *
+ * len / avglen)), times the column's weight (title 5, text 1, author 2);
+ * negated, so that smaller is better, as with bm25(). */
+
+#define RANK_K1 1.2
+#define RANK_B 0.75
+/* Columns of articles_fts (a query has at most QUERY_MAX_TERMS
+ * phrases). */
+#define RANK_COLS 3
+
+static void td_rank(const Fts5ExtensionApi *x, Fts5Context *ctx,
+		    sqlite3_context *out, int nval, sqlite3_value **val)
+{
+	static const double weight[RANK_COLS] = { 5.0, 1.0, 2.0 };
+	(void)nval;
+	(void)val;
+	int ncol = x->xColumnCount(ctx), nphrase = x->xPhraseCount(ctx);
+	if (ncol > RANK_COLS)
+		ncol = RANK_COLS;
+	if (nphrase > QUERY_MAX_TERMS)
+		nphrase = QUERY_MAX_TERMS;
+	int tf[QUERY_MAX_TERMS][RANK_COLS];
+	memset(tf, 0, sizeof tf);
+	int ninst = 0;
+	if (x->xInstCount(ctx, &ninst) != SQLITE_OK) {
+		sqlite3_result_error(out, "td_rank: xInstCount", -1);
+		return;
+	}
+	for (int i = 0; i < ninst; i++) {
+		int ph, col, off;
+		if (x->xInst(ctx, i, &ph, &col, &off) == SQLITE_OK && ph >= 0 &&
+		    ph < nphrase && col >= 0 && col < ncol)
+			tf[ph][col]++;
+	}
+	sqlite3_int64 nrow = 0;
+	if (x->xRowCount(ctx, &nrow) != SQLITE_OK || nrow < 1)
+		nrow = 1;
+	double score = 0;
+	for (int c = 0; c < ncol; c++) {
+		sqlite3_int64 total = 0;
+		int len = 0;
+		if (x->xColumnTotalSize(ctx, c, &total) != SQLITE_OK)
+			total = 0;
+		if (x->xColumnSize(ctx, c, &len) != SQLITE_OK)
+			len = 0;
+		double avg = total > 0 ? (double)total / (double)nrow : 1.0;
+		double norm = RANK_K1 * (1 - RANK_B + RANK_B * len / avg);
+		for (int p = 0; p < nphrase; p++)
+			if (tf[p][c])
+				score += weight[c] * tf[p][c] * (RANK_K1 + 1) /
+					 (tf[p][c] + norm);
+	}
+	sqlite3_result_double(out, -score);
+}
+
+int store_search_register(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return TD_EDB;
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (!api || api->iVersion < 2)
+		return TD_EDB;
+	return api->xCreateFunction(api, "td_rank", NULL, td_rank, NULL) ==
+			       SQLITE_OK
+		       ? 0
+		       : TD_EDB;
+}
+
+/* 1 when the FTS5 expression matches any article, 0 when none, or a
+ * negative TD_E* code. */
+static int any_match(struct store *s, const char *expr)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, ST_SEARCH_ANY,
+		"SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?1"
+		" LIMIT 1");
+	if (!st)
+		return TD_EDB;
+	store_bind_text(st, 1, expr);
+	int step = sqlite3_step(st);
+	int rc = step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : store_dberr(s);
+	store_done(st);
+	return rc;
+}
+
+/* Set ->snippet and ->title_marked of the rows (of v[0..n)) that have none
+ * yet and match the FTS5 expression. One statement for the whole page: the
+ * rows' ids bound as a JSON array, the rowid range given to FTS5 so that
+ * it walks only that part of its doclists (a look-up per row would seek in
+ * the doclist of every word, each time). \x01 and \x02 mark the matches;
+ * the stored text never holds them (html_to_text drops control bytes). */
+static int mark(struct store *s, const char *expr, struct store_article *v,
+		size_t n)
+{
+	struct td_buf ids;
+	td_buf_init(&ids, 0);
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	size_t todo = 0;
+	td_buf_putc(&ids, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].snippet && v[i].title_marked)
+			continue;
+		td_buf_printf(&ids, "%s%lld", todo++ ? "," : "",
+			      (long long)v[i].id);
+		lo = v[i].id < lo ? v[i].id : lo;
+		hi = v[i].id > hi ? v[i].id : hi;
+	}
+	td_buf_putc(&ids, ']');
+	int rc = td_buf_err(&ids);
+	if (rc || !todo)
+		goto out;
+	sqlite3_stmt *st = store_stmt(
+		s, ST_SEARCH_MARK,
+		"SELECT rowid,"
+		" snippet(articles_fts, 1, char(1), char(2), '\xe2\x80\xa6', 32),"
+		" highlight(articles_fts, 0, char(1), char(2))"
+		" FROM articles_fts WHERE articles_fts MATCH ?1"
+		" AND rowid BETWEEN ?2 AND ?3"
+		" AND rowid IN (SELECT value FROM json_each(?4))");
+	if (!st) {
+		rc = TD_EDB;
+		goto out;
+	}
+	store_bind_text(st, 1, expr);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	store_bind_text(st, 4, td_buf_cstr(&ids));
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		for (size_t i = 0; i < n; i++) {
+			if (v[i].id != id)
+				continue;
+			if (!v[i].snippet)
+				v[i].snippet = store_col_text(st, 1, &rc);
+			if (!v[i].title_marked)
+				v[i].title_marked = store_col_text(st, 2, &rc);
+		}
+	}
+	if (step != SQLITE_DONE && !rc)
+		rc = store_dberr(s);
+	store_done(st);
+out:
+	td_buf_release(&ids);
+	return rc;
 }
 
 int store_search_page(struct store *s, const char *query, size_t offset,
@@ -175,35 +355,42 @@ int store_search_page(struct store *s, const char *query, size_t offset,
 	if (limit > SEARCH_CANDIDATES - offset)
 		limit = SEARCH_CANDIDATES - offset;
 
-	struct td_buf match;
+	/* The words as typed first; the last word as a prefix only when
+	 * they match nothing (a word still being typed): a prefix of a
+	 * common word expands to many doclists and costs ten times more. */
+	struct td_buf match, any;
 	td_buf_init(&match, 0);
-	int rc = build_match(query, &match);
+	td_buf_init(&any, 0);
+	int prefixed = 0;
+	int rc = build_match(query, MATCH_ANY, &any, NULL);
 	if (rc <= 0)
+		goto out; /* no words, or out of memory */
+	if ((rc = build_match(query, MATCH_PREFIX, &match, &prefixed)) < 0)
 		goto out;
+	if (prefixed) {
+		struct td_buf exact;
+		td_buf_init(&exact, 0);
+		rc = build_match(query, MATCH_ALL, &exact, NULL);
+		if (rc > 0)
+			rc = any_match(s, td_buf_cstr(&exact));
+		if (rc > 0) {
+			td_buf_release(&match);
+			match = exact;
+		} else {
+			td_buf_release(&exact);
+		}
+		if (rc < 0)
+			goto out;
+	}
 
-	/* Innermost: the newest candidates with their bm25. Middle: rank
-	 * them, reading published from a small covering index (not the
-	 * large rows), and keep the page plus one row (to know whether a
-	 * next page exists). Outer: light rows of the page. The snippet and
-	 * the marked title come from a second look-up of the same MATCH
-	 * restricted to the row, so they are made only for the rows shown.
-	 * \x01 and \x02 mark the matches; the stored text never holds them
-	 * (html_to_text drops control bytes). */
 	sqlite3_stmt *st = store_stmt(
 		s, ST_SEARCH_PAGE,
-		"SELECT " STORE_ARTICLE_COLS_LIGHT ","
-		" (SELECT snippet(articles_fts, 1, char(1), char(2),"
-		"   '\xe2\x80\xa6', 32) FROM articles_fts"
-		"  WHERE articles_fts MATCH ?1 AND rowid = top.rid),"
-		" (SELECT highlight(articles_fts, 0, char(1), char(2))"
-		"  FROM articles_fts"
-		"  WHERE articles_fts MATCH ?1 AND rowid = top.rid)"
-		" FROM"
+		"SELECT " STORE_ARTICLE_COLS_LIGHT		" FROM"
 		" (SELECT c.rid AS rid,"
 		"   c.score / (1.0 + max(0, ?3 - r.published) / ?4) AS rank,"
 		"   r.published AS published"
 		"  FROM (SELECT rowid AS rid,"
-		"         bm25(articles_fts, 5.0, 1.0, 2.0) AS score"
+		"         td_rank(articles_fts) AS score"
 		"        FROM articles_fts WHERE articles_fts MATCH ?1"
 		"        ORDER BY rowid DESC LIMIT ?2) c"
 		"  JOIN articles r INDEXED BY articles_id_published"
@@ -230,8 +417,20 @@ int store_search_page(struct store *s, const char *query, size_t offset,
 		if (more)
 			*more = 1;
 	}
+	/* the matches marked: by the words as typed, then (for rows found
+	 * only through a prefix) by the search's own expression */
+	if (rc == 0)
+		rc = mark(s, td_buf_cstr(&any), *v, *n);
+	if (rc == 0)
+		rc = mark(s, td_buf_cstr(&match), *v, *n);
+	if (rc) {
+		store_articles_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+	}
 out:
 	td_buf_release(&match);
+	td_buf_release(&any);
 	return rc < 0 ? rc : 0;
 }
 

@@ -533,6 +533,11 @@ int store_open(const char *path, int flags, struct store **out,
 		rc = td_error_set(err, TD_EDB, "%s: %s", path, s->errmsg);
 		goto fail;
 	}
+	if (store_search_register(s->db)) {
+		rc = td_error_set(err, TD_EDB, "%s: registering td_rank: %s",
+				  path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
 
 	if (flags & STORE_READONLY) {
 		if (exec(s, "PRAGMA foreign_keys = ON")) {

@@ -63,6 +63,8 @@ enum stmt_id {
 	ST_QUERY_LAST = ST_QUERY_FIRST + 127,
 	/* search.c */
 	ST_SEARCH_PAGE,
+	ST_SEARCH_ANY,
+	ST_SEARCH_MARK,
 	/* extract.c */
 	ST_EXTRACT_MARK,
 	ST_EXTRACT_DUE,
@@ -107,6 +109,10 @@ int store_atomic_end(struct store *s, int own, int rc);
  * store_read_end returns rc, or its own failure when rc == 0. */
 int store_read_begin(struct store *s);
 int store_read_end(struct store *s, int rc);
+
+/* Register the search ranking function td_rank on a connection (search.c;
+ * store_open calls it). 0 or TD_EDB. */
+int store_search_register(sqlite3 *db);
 
 /* ---- value helpers ---- */
 

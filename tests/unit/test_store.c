@@ -814,6 +814,25 @@ static void test_lists(void **state)
 	assert_int_equal(store_search_page(s, "\"*)(", 0, 5, &v, &n, &more),
 			 0);
 	assert_int_equal(n, 0);
+	/* A word as typed wins; the last word is a prefix only when the
+	 * words as typed match nothing (it is still being typed). */
+	assert_int_equal(store_begin(s), 0);
+	struct store_article c1 = art(s1, "car", "Car", "The red car stopped.",
+				      NOW + 6000);
+	struct store_article c2 = art(s1, "carpet", "Carpet",
+				      "A carpet sale downtown.", NOW + 6001);
+	insert(s, &c1);
+	insert(s, &c2);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_search_page(s, "car", 0, 5, &v, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].title, "Car");
+	store_articles_free(v, n);
+	assert_int_equal(store_search_page(s, "carp", 0, 5, &v, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].title, "Carpet");
+	assert_string_equal(v[0].title_marked, "\001Carpet\002");
+	store_articles_free(v, n);
 	store_close(s);
 }
 

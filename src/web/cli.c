@@ -21,7 +21,7 @@ static const char help[] =
 	"setting,\n"
 	"                      127.0.0.1:8080); port 0 picks a free port\n"
 	"  --threads N         HTTP worker threads (default: one per core)\n"
-	"  --cache-mb N        page cache size in MiB (default 32)\n"
+	"  --cache-mb N        page cache size in MiB (default 16)\n"
 	"  --no-fetch          serve only; do not fetch sources\n"
 	"Prints \"listening on http://HOST:PORT\" once ready.\n";
 

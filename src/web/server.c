@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -932,8 +933,12 @@ static void *flush_main(void *arg)
 	struct web_server *srv = arg;
 	int64_t period = srv->o.flush_ms > 0 ? srv->o.flush_ms
 					     : TD_WEB_FLUSH_MS;
-	while (!nap(srv, period))
+	while (!nap(srv, period)) {
 		flush_views(srv, 1);
+		/* hand freed memory back: pages rendered and dropped since
+		 * the last flush leave holes the allocator would keep */
+		malloc_trim(0);
+	}
 	flush_views(srv, 5); /* shutdown: try harder */
 	return NULL;
 }
@@ -1064,6 +1069,13 @@ int web_server_start(const struct web_opts *o, struct web_server **out,
 		srv->cfg = &srv->defcfg;
 	}
 	int rc;
+	/* Memory: a fixed mmap threshold, so that large buffers (rendered
+	 * pages, gzip output, feed bodies) always go back to the system when
+	 * freed (glibc otherwise raises the threshold after the first free
+	 * and keeps them on the heap); few arenas, so that freed memory is
+	 * shared between the worker threads instead of kept per thread. */
+	mallopt(M_MMAP_THRESHOLD, TD_WEB_MMAP_THRESHOLD);
+	mallopt(M_ARENA_MAX, TD_WEB_ARENAS);
 	/* the theme and the time zone now, so that their warnings come at
 	 * start-up; a theme that fails is logged and pages answer 500 */
 	(void)web_theme_init(srv->cfg);

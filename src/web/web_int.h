@@ -59,8 +59,16 @@ struct td_config;
 /* Largest rendered body; a bigger page is a 500, never a crash. */
 #define TD_WEB_MAX_BODY (16u * 1024u * 1024u)
 /* Page cache budget (plain + gzip bytes + bookkeeping); pages larger than
- * an eighth of the budget are served but not cached. */
-#define TD_WEB_CACHE_BYTES (32u * 1024u * 1024u)
+ * an eighth of the budget are served but not cached. 16 MiB hold the
+ * lists and several hundred article pages, within the 64 MB the whole
+ * server should need with 100,000 articles. */
+#define TD_WEB_CACHE_BYTES (16u * 1024u * 1024u)
+/* Allocations from this size up are mmap'd, so freeing them returns the
+ * memory at once (see web_server_start). */
+#define TD_WEB_MMAP_THRESHOLD (128u * 1024u)
+/* malloc arenas for the whole server: its threads are few and mostly
+ * wait on the network or the database. */
+#define TD_WEB_ARENAS 2
 /* Articles with a view count held in memory (24 bytes each). Beyond, the
  * counter drops entries already written to disk. */
 #define TD_WEB_MAX_VIEW_ENTRIES (1u << 20)

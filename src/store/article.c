@@ -226,8 +226,10 @@ static int write_lists(struct store *s, int64_t id,
 			continue;
 		sqlite3_stmt *st = store_stmt(
 			s, ST_TAG_INSERT,
-			"INSERT OR IGNORE INTO article_tags (article_id, tag)"
-			" VALUES (?1, ?2)");
+			"INSERT OR IGNORE INTO article_tags"
+			" (article_id, tag, published)"
+			" VALUES (?1, ?2,"
+			"  (SELECT published FROM articles WHERE id = ?1))");
 		if (!st)
 			return TD_EDB;
 		sqlite3_bind_int64(st, 1, id);

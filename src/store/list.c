@@ -82,21 +82,28 @@ int store_articles(struct store *s, const struct store_query *q,
 					  : " FROM articles a");
 		td_buf_puts(&sql, " JOIN sources s ON s.id = a.source_id"
 				  " WHERE 1");
+		/* A tag's list walks the tag rows, which carry the publish
+		 * time (index article_tags_recent); other lists walk the
+		 * articles (articles_published, articles_source_published). */
+		const char *pub = (f & Q_TAG) ? "t.published" : "a.published";
+		const char *id = (f & Q_TAG) ? "t.article_id" : "a.id";
 		if (f & Q_TAG)
 			td_buf_puts(&sql, " AND t.tag = ?2 COLLATE NOCASE");
 		if (f & Q_SOURCE)
 			td_buf_puts(&sql, " AND a.source_id = ?1");
 		if (f & Q_SINCE)
-			td_buf_puts(&sql, " AND a.published >= ?3");
+			td_buf_printf(&sql, " AND %s >= ?3", pub);
 		if (f & Q_UNTIL)
-			td_buf_puts(&sql, " AND a.published < ?4");
+			td_buf_printf(&sql, " AND %s < ?4", pub);
 		if (f & Q_BEFORE)
-			td_buf_puts(&sql, " AND (a.published, a.id) < (?5, ?6)");
+			td_buf_printf(&sql, " AND (%s, %s) < (?5, ?6)", pub, id);
 		if (f & Q_AFTER)
-			td_buf_puts(&sql, " AND (a.published, a.id) > (?7, ?8)");
-		td_buf_puts(&sql, (f & Q_AFTER) ? " ORDER BY a.published, a.id"
-						: " ORDER BY a.published DESC,"
-						  " a.id DESC");
+			td_buf_printf(&sql, " AND (%s, %s) > (?7, ?8)", pub, id);
+		if (f & Q_AFTER)
+			td_buf_printf(&sql, " ORDER BY %s, %s", pub, id);
+		else
+			td_buf_printf(&sql, " ORDER BY %s DESC, %s DESC", pub,
+				      id);
 		td_buf_puts(&sql, " LIMIT ?9");
 		if (td_buf_err(&sql)) {
 			td_buf_release(&sql);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xxhash.h>
 #include <zlib.h>
 
@@ -46,7 +47,7 @@ struct web_cache {
 	size_t bytes;
 	size_t budget;
 	struct web_entry *head, *tail; /* LRU: head is the most recent */
-	uint64_t evictions, stale;
+	uint64_t evictions, stale, stale_served;
 };
 
 /* ------------------------------------------------------------------------
@@ -465,6 +466,14 @@ static void to_front(struct web_cache *c, struct web_entry *e)
 }
 
 /* 1 when e has an expiry and it has passed. */
+/* Milliseconds of the monotonic clock. */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int expired(const struct web_entry *e)
 {
 	return e->expires != 0 && td_now() >= e->expires;
@@ -479,9 +488,21 @@ struct web_entry *web_cache_get(struct web_cache *c, const char *key,
 	pthread_mutex_lock(&c->lock);
 	e = find(c, key, key_len, h);
 	if (e && (e->gen != gen || expired(e))) {
-		unlink_entry(c, e, &dead);
-		c->stale++;
-		e = NULL;
+		/* Stale: the first request renders the page again; until its
+		 * entry replaces this one, others get this one rather than
+		 * all rendering the same page at once (after every fetch
+		 * round, every page is stale). A refresh that takes too long
+		 * (or never puts an entry) lets the next request try. */
+		int64_t now = mono_ms();
+		if (e->refreshing && now - e->refreshing < TD_WEB_REFRESH_MS) {
+			to_front(c, e);
+			web_entry_ref(e);
+			c->stale_served++;
+		} else {
+			e->refreshing = now ? now : 1;
+			c->stale++;
+			e = NULL;
+		}
 	} else if (e) {
 		to_front(c, e);
 		web_entry_ref(e);
@@ -489,6 +510,18 @@ struct web_entry *web_cache_get(struct web_cache *c, const char *key,
 	pthread_mutex_unlock(&c->lock);
 	release_list(dead);
 	return e;
+}
+
+void web_cache_forget(struct web_cache *c, const char *key, size_t key_len)
+{
+	uint64_t h = XXH3_64bits(key, key_len);
+	struct web_entry *dead = NULL;
+	pthread_mutex_lock(&c->lock);
+	struct web_entry *e = find(c, key, key_len, h);
+	if (e)
+		unlink_entry(c, e, &dead);
+	pthread_mutex_unlock(&c->lock);
+	release_list(dead);
 }
 
 /* Double the buckets when the table is full (lock held); on OOM the table
@@ -554,5 +587,6 @@ void web_cache_stats(struct web_cache *c, struct web_cache_stats *s)
 	s->bytes = c->bytes;
 	s->evictions = c->evictions;
 	s->stale = c->stale;
+	s->stale_served = c->stale_served;
 	pthread_mutex_unlock(&c->lock);
 }

@@ -127,8 +127,13 @@ void web_metrics_render(struct td_buf *b, int64_t articles, int64_t sources)
 			"Pages evicted to stay within the budget.",
 			(unsigned long long)s.evictions);
 		counter(b, "tidings_cache_stale_total",
-			"Pages dropped because new articles arrived.",
+			"Stale pages (new articles arrived, or expired) "
+			"rendered again.",
 			(unsigned long long)s.stale);
+		counter(b, "tidings_cache_stale_served_total",
+			"Stale pages served while another request rendered "
+			"them again.",
+			(unsigned long long)s.stale_served);
 	}
 	struct web_views *v = atomic_load(&m->views);
 	if (v)

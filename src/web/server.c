@@ -725,9 +725,12 @@ static enum MHD_Result handle(struct web_server *srv, struct MHD_Connection *c,
 			atomic_fetch_add_explicit(
 				&web_metrics.cache_uncacheable, 1,
 				memory_order_relaxed);
+		if (!cached) /* a stale entry of the key must not stay */
+			web_cache_forget(srv->cache, key, klen);
 		rc = serve_entry(c, srv, e, req.method, cached);
 		web_entry_unref(e);
 	} else {
+		web_cache_forget(srv->cache, key, klen);
 		atomic_fetch_add_explicit(&web_metrics.cache_uncacheable, 1,
 					  memory_order_relaxed);
 		if (resp.hole) /* could not build the entry: no hole then */

@@ -78,6 +78,9 @@ struct td_config;
 #define TD_WEB_MAX_HOST 255
 /* Graceful shutdown waits at most this long for in-flight requests. */
 #define TD_WEB_DRAIN_MS 5000
+/* A stale page is served to other requests while one request renders
+ * it again, for at most this long (then the next request renders). */
+#define TD_WEB_REFRESH_MS 2000
 /* Default view-count flush period. */
 #define TD_WEB_FLUSH_MS 5000
 /* The scheduler looks at the sources at least this often (seconds), so a
@@ -384,6 +387,8 @@ struct web_entry {
 	struct web_entry *hnext;   /* hash chain */
 	struct web_entry *prev, *next; /* LRU list, most recent first */
 	int linked;
+	int64_t refreshing;        /* stale, and a request re-renders it since
+				      this monotonic ms (0: none) */
 	int64_t expires;           /* td_now() time from which the entry is
 				      stale; 0: only generations end it */
 
@@ -446,8 +451,11 @@ void web_entry_unref(struct web_entry *e);
 void web_entry_mem_ref(struct web_entry *e);
 void web_entry_mem_unref(struct web_entry *e);
 
-/* The fresh entry for key with a new reference, or NULL (a stale one - of
- * an older generation, or expired by td_now() - is dropped on the way).
+/* The entry for key with a new reference, or NULL: the caller renders
+ * the page (and web_cache_put's it, or web_cache_forget's the key when
+ * the answer is not cacheable any more). A stale entry (older generation,
+ * or expired) makes the first caller render (NULL) and is given to the
+ * callers after it while that render runs, for at most TD_WEB_REFRESH_MS.
  * Thread-safe. */
 struct web_entry *web_cache_get(struct web_cache *c, const char *key,
 				size_t key_len);
@@ -457,12 +465,15 @@ struct web_entry *web_cache_get(struct web_cache *c, const char *key,
  * expiry), is not kept.
  * Returns 1 when kept, 0 when not. Thread-safe. */
 int web_cache_put(struct web_cache *c, struct web_entry *e);
+/* Drop the entry of key, if any (its page is no longer cacheable). */
+void web_cache_forget(struct web_cache *c, const char *key, size_t key_len);
 
 struct web_cache_stats {
 	size_t entries;
 	size_t bytes;
 	uint64_t evictions;
-	uint64_t stale;
+	uint64_t stale;        /* stale entries found (and re-rendered) */
+	uint64_t stale_served; /* stale entries served while re-rendered */
 };
 void web_cache_stats(struct web_cache *c, struct web_cache_stats *s);
 

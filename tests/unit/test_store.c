@@ -743,6 +743,36 @@ static void test_lists(void **state)
 	assert_int_equal(store_articles(s, &q, &v, &n), 0);
 	assert_int_equal(n, 0);
 
+	/* A tag's list follows a changed publish time (trigger), and is a
+	 * range scan of the tag index, not a sort. */
+	sql_ok(s, "UPDATE articles SET published = 1 WHERE id = 17");
+	store_query_init(&q, 50);
+	q.tag = "sport";
+	assert_int_equal(store_articles(s, &q, &v, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(v[0].id, 13);
+	assert_int_equal(v[4].id, 17);
+	store_articles_free(v, n);
+	sqlite3_stmt *plan = NULL;
+	assert_int_equal(
+		sqlite3_prepare_v2(s->db,
+				   "EXPLAIN QUERY PLAN SELECT a.id FROM"
+				   " article_tags t JOIN articles a ON a.id ="
+				   " t.article_id JOIN sources s ON s.id ="
+				   " a.source_id WHERE 1 AND t.tag = ?2 COLLATE"
+				   " NOCASE AND (t.published, t.article_id) <"
+				   " (?5, ?6) ORDER BY t.published DESC,"
+				   " t.article_id DESC LIMIT ?9",
+				   -1, &plan, NULL),
+		SQLITE_OK);
+	int sorts = 0;
+	while (sqlite3_step(plan) == SQLITE_ROW)
+		if (strstr((const char *)sqlite3_column_text(plan, 3),
+			   "TEMP B-TREE"))
+			sorts = 1;
+	sqlite3_finalize(plan);
+	assert_false(sorts);
+
 	/* Tags by count. */
 	struct store_tag *t;
 	assert_int_equal(store_tags(s, 10, &t, &n), 0);

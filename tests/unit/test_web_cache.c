@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 /* Inflate a gzip member (exactly one, nothing after it). */
@@ -368,18 +369,56 @@ static void test_cache_generation(void **state)
 	assert_int_equal(web_cache_put(c, e), 1);
 	web_cache_invalidate();
 	assert_true(web_cache_generation() > g0);
-	assert_null(web_cache_get(c, "/x", 2)); /* stale: dropped */
+	/* stale: the first request renders, the next ones get the stale
+	 * entry meanwhile */
+	assert_null(web_cache_get(c, "/x", 2));
+	struct web_entry *g = web_cache_get(c, "/x", 2);
+	assert_ptr_equal(g, e);
+	web_entry_unref(g);
 	struct web_cache_stats s;
 	web_cache_stats(c, &s);
-	assert_int_equal(s.entries, 0);
+	assert_int_equal(s.entries, 1);
 	assert_int_equal(s.stale, 1);
+	assert_int_equal(s.stale_served, 1);
 	/* an entry rendered before the invalidation is not kept */
 	assert_int_equal(web_cache_put(c, e), 0);
+	/* the new render replaces the stale entry */
+	struct web_entry *e2 = page("/x", 100);
+	assert_int_equal(web_cache_put(c, e2), 1);
+	g = web_cache_get(c, "/x", 2);
+	assert_ptr_equal(g, e2);
+	web_entry_unref(g);
+	/* stale again: a render that ends uncacheable forgets the key, so
+	 * nobody is served the stale page any more */
+	web_cache_invalidate();
+	assert_null(web_cache_get(c, "/x", 2));
+	web_cache_forget(c, "/x", 2);
+	assert_null(web_cache_get(c, "/x", 2));
+	web_cache_stats(c, &s);
+	assert_int_equal(s.entries, 0);
+	web_entry_unref(e2);
 	web_entry_unref(e);
-	/* a new one is */
-	e = page("/x", 100);
+	web_cache_free(c);
+}
+
+/* A refresh that never puts its entry lets another request try after
+ * TD_WEB_REFRESH_MS. */
+static void test_cache_refresh_timeout(void **state)
+{
+	(void)state;
+	struct web_cache *c = web_cache_new(1 << 20);
+	struct web_entry *e = page("/slow", 100);
 	assert_int_equal(web_cache_put(c, e), 1);
-	struct web_entry *g = web_cache_get(c, "/x", 2);
+	web_cache_invalidate();
+	assert_null(web_cache_get(c, "/slow", 5)); /* renderer 1 */
+	struct web_entry *g = web_cache_get(c, "/slow", 5);
+	assert_ptr_equal(g, e);
+	web_entry_unref(g);
+	struct timespec nap = { TD_WEB_REFRESH_MS / 1000,
+				(TD_WEB_REFRESH_MS % 1000) * 1000000L + 50000000L };
+	nanosleep(&nap, NULL);
+	assert_null(web_cache_get(c, "/slow", 5)); /* renderer 2 */
+	g = web_cache_get(c, "/slow", 5);
 	assert_ptr_equal(g, e);
 	web_entry_unref(g);
 	web_entry_unref(e);
@@ -475,14 +514,17 @@ static void test_cache_expiry(void **state)
 	struct web_entry *g = web_cache_get(c, "/", 1);
 	assert_ptr_equal(g, e);
 	web_entry_unref(g);
-	/* stale from expires on: dropped, counted, not found again */
+	/* stale from expires on: counted, the first request renders, the
+	 * others get the stale page until the new one is put */
 	setenv("TIDINGS_NOW", "1700000060", 1);
 	assert_null(web_cache_get(c, "/", 1));
 	struct web_cache_stats s;
 	web_cache_stats(c, &s);
-	assert_int_equal(s.entries, 2);
+	assert_int_equal(s.entries, 3);
 	assert_int_equal(s.stale, 1);
-	assert_null(web_cache_get(c, "/", 1));
+	g = web_cache_get(c, "/", 1);
+	assert_ptr_equal(g, e);
+	web_entry_unref(g);
 	/* entries without an expiry live on, however late */
 	setenv("TIDINGS_NOW", "1900000000", 1);
 	g = web_cache_get(c, "/about", 6);
@@ -504,6 +546,7 @@ static void test_cache_expiry(void **state)
 	/* the generation still ends a timed entry early */
 	web_cache_invalidate();
 	assert_null(web_cache_get(c, "/", 1));
+	web_cache_forget(c, "/", 1);
 	web_entry_unref(e);
 	web_entry_unref(forever);
 	web_entry_unref(neg);
@@ -554,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_hole_text),
 		cmocka_unit_test(test_cache_get_put),
 		cmocka_unit_test(test_cache_generation),
+		cmocka_unit_test(test_cache_refresh_timeout),
 		cmocka_unit_test(test_cache_lru),
 		cmocka_unit_test(test_cache_expiry),
 		cmocka_unit_test(test_entry_fields),

@@ -39,7 +39,7 @@
 /* Words used; more add little and cost a doclist each. */
 #define QUERY_MAX_TERMS 16
 /* Matches considered for ranking (see above). */
-#define SEARCH_CANDIDATES 1000
+#define SEARCH_CANDIDATES 500
 /* Shortest last word searched as a prefix, in code points; ideographic
  * and other scripts from U+2E80 (CJK, kana, hangul) from 2. */
 #define PREFIX_MIN_CHARS 3

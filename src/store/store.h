@@ -238,7 +238,7 @@ void store_revisions_free(struct store_revision *v, size_t n);
 /* Full-text search (FTS5 over title, text, author). The query is user input:
  * it is turned into a safe FTS5 expression (terms quoted, ANDed), never
  * passed through raw. Results best first (relevance weighted towards
- * recent articles), among the 1000 newest matches: results offset ..
+ * recent articles), among the 500 newest matches: results offset ..
  * offset+limit-1, as light rows (no content) with ->snippet and
  * ->title_marked filled. *more is set to 1 when results follow this page
  * (may be NULL). */

@@ -64,7 +64,6 @@ enum stmt_id {
 	/* search.c */
 	ST_SEARCH_PAGE,
 	ST_SEARCH_ANY,
-	ST_SEARCH_MARK,
 	/* extract.c */
 	ST_EXTRACT_MARK,
 	ST_EXTRACT_DUE,
@@ -109,6 +108,32 @@ int store_atomic_end(struct store *s, int own, int rc);
  * store_read_end returns rc, or its own failure when rc == 0. */
 int store_read_begin(struct store *s);
 int store_read_end(struct store *s, int rc);
+
+/* ---- marking search results (search.c) ---- */
+
+/* Words of a query used. */
+#define STORE_QUERY_MAX_TERMS 16
+/* Folded code points of a word compared when marking. */
+#define STORE_FOLD_MAX 48
+
+/* A query word as matched against text: folded (lower case, no marks) and
+ * the length of its stem (the part a text word must start with). */
+struct qword {
+	int32_t cp[STORE_FOLD_MAX];
+	size_t n;
+	size_t prefix;
+};
+/* The words of a user query, folded, into a malloc'd array *out (NULL
+ * when none or out of memory); returns their number. */
+size_t store_query_words(const char *query, struct qword **out);
+/* text with every word matching a query word between \x01 and \x02:
+ * the whole text, or (passage) the best window of 32 words with "…" where
+ * it was cut. malloc'd; NULL for a NULL text or out of memory. */
+char *store_mark_text(const char *text, const struct qword *q, size_t nq,
+		      int passage);
+/* Characters the porter stemmer may take off the end of the word w (n
+ * bytes) (search.c). */
+size_t store_stem_loss(const char *w, size_t n);
 
 /* Register the search ranking function td_rank on a connection (search.c;
  * store_open calls it). 0 or TD_EDB. */

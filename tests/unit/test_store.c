@@ -863,6 +863,36 @@ static void test_lists(void **state)
 	assert_string_equal(v[0].title, "Carpet");
 	assert_string_equal(v[0].title_marked, "\001Carpet\002");
 	store_articles_free(v, n);
+
+	/* Marks: accents and case folded, word forms by their stem, the
+	 * title whole (punctuation kept), the passage a window of the text
+	 * around the matches with ellipses where it was cut. */
+	char longtext[4096];
+	size_t at = 0;
+	for (int i = 0; i < 60; i++)
+		at += (size_t)snprintf(longtext + at, sizeof longtext - at,
+				       "filler%d ", i);
+	snprintf(longtext + at, sizeof longtext - at,
+		 "the town held elections for the caf\xc3\xa9 board, "
+		 "and more filler words follow here until the end.");
+	assert_int_equal(store_begin(s), 0);
+	struct store_article m1 = art(s1, "marks", "\"Caf\xc3\xa9 Elections?\"",
+				      longtext, NOW + 7000);
+	insert(s, &m1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_search_page(s, "CAFE election", 0, 5, &v, &n,
+					   NULL),
+			 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].title_marked,
+			    "\"\001Caf\xc3\xa9\002 \001Elections\002?\"");
+	assert_null(v[0].content_text);
+	assert_non_null(strstr(v[0].snippet,
+			       "held \001elections\002 for the \001caf\xc3\xa9\002"
+			       " board"));
+	assert_true(!strncmp(v[0].snippet, "\xe2\x80\xa6" "filler", 9));
+	assert_null(strstr(v[0].snippet, "filler0 "));
+	store_articles_free(v, n);
 	store_close(s);
 }
 

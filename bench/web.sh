@@ -45,13 +45,8 @@ if [ "$MODE" != db ]; then
 		exit 1
 	fi
 	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-	if [ ! -x "$NGINX" ] && [ "$(id -u)" = 0 ]; then
-		DEBIAN_FRONTEND=noninteractive apt-get install -y nginx-light >"$OUT/apt-nginx.log" 2>&1 ||
-			DEBIAN_FRONTEND=noninteractive apt-get install -y nginx >>"$OUT/apt-nginx.log" 2>&1
-		NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-	fi
 	if [ ! -x "$NGINX" ]; then
-		echo "skipped: nginx not installed (apt-get install nginx-light)"
+		echo "skipped: nginx not installed (scripts/deps installs nginx-light)"
 		exit 1
 	fi
 fi

@@ -523,19 +523,22 @@ int store_latest(struct store *s, int64_t source_id, int64_t before_published,
 
 int store_article_count(struct store *s, int64_t source_id, int64_t *n)
 {
+	/* the per-source counts the triggers keep (migration 5 -> 6) */
 	sqlite3_stmt *st =
 		source_id > 0
 			? store_stmt(s, ST_COUNT_SOURCE,
-				     "SELECT count(*) FROM articles"
-				     " WHERE source_id = ?1")
+				     "SELECT n_articles FROM sources"
+				     " WHERE id = ?1")
 			: store_stmt(s, ST_COUNT_ALL,
-				     "SELECT count(*) FROM articles");
+				     "SELECT coalesce(sum(n_articles), 0)"
+				     " FROM sources");
 	if (!st)
 		return TD_EDB;
 	if (source_id > 0)
 		sqlite3_bind_int64(st, 1, source_id);
-	int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : store_dberr(s);
-	*n = rc ? 0 : sqlite3_column_int64(st, 0);
+	int step = sqlite3_step(st);
+	int rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_dberr(s);
+	*n = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	store_done(st);
 	return rc;
 }

@@ -14,8 +14,8 @@
 	"s.id, s.url, s.site_url, s.title, s.tags, s.mode, s.disabled, "     \
 	"s.created, s.etag, s.last_modified, s.last_fetch, s.next_fetch, "   \
 	"s.last_status, s.last_error, s.error_count, s.last_new_item, "      \
-	"s.interval, (SELECT count(*) FROM articles a WHERE a.source_id = "  \
-	"s.id), s.hint_interval, s.skip_hours, s.skip_days"
+	"s.interval, s.n_articles, s.hint_interval, s.skip_hours, "         \
+	"s.skip_days"
 
 void store_source_release(struct store_source *src)
 {

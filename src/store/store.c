@@ -186,6 +186,29 @@ static const char *const migrations[] = {
 	" UPDATE article_tags SET published = new.published"
 	"  WHERE article_id = new.id;"
 	" END;",
+
+	/* 5 -> 6: each source's article count, kept by triggers: counting
+	 * at every read walked the whole index (25-46 ms for /about, the
+	 * sources API and /metrics on 100,000 articles). */
+	"ALTER TABLE sources ADD COLUMN n_articles INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"UPDATE sources SET n_articles ="
+	" (SELECT count(*) FROM articles WHERE source_id = sources.id);"
+	"CREATE TRIGGER sources_count_ai AFTER INSERT ON articles BEGIN"
+	" UPDATE sources SET n_articles = n_articles + 1"
+	"  WHERE id = new.source_id;"
+	" END;"
+	"CREATE TRIGGER sources_count_ad AFTER DELETE ON articles BEGIN"
+	" UPDATE sources SET n_articles = n_articles - 1"
+	"  WHERE id = old.source_id;"
+	" END;"
+	"CREATE TRIGGER sources_count_au AFTER UPDATE OF source_id ON articles"
+	" BEGIN"
+	" UPDATE sources SET n_articles = n_articles - 1"
+	"  WHERE id = old.source_id;"
+	" UPDATE sources SET n_articles = n_articles + 1"
+	"  WHERE id = new.source_id;"
+	" END;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

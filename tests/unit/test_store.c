@@ -773,6 +773,23 @@ static void test_lists(void **state)
 	sqlite3_finalize(plan);
 	assert_false(sorts);
 
+	/* Article counts are kept per source by triggers. */
+	int64_t cnt = 0;
+	assert_int_equal(store_article_count(s, s1, &cnt), 0);
+	assert_int_equal(cnt, 10);
+	assert_int_equal(store_article_count(s, 0, &cnt), 0);
+	assert_int_equal(cnt, 20);
+	sql_ok(s, "DELETE FROM articles WHERE id = 2");
+	assert_int_equal(store_article_count(s, s2, &cnt), 0);
+	assert_int_equal(cnt, 9);
+	assert_int_equal(sql_int(s, "SELECT n_articles FROM sources WHERE id = 2"),
+			 sql_int(s, "SELECT count(*) FROM articles"
+				    " WHERE source_id = 2"));
+	struct store_article back = art(s2, "g1", "t", "x", NOW + 60);
+	insert(s, &back);
+	assert_int_equal(store_article_count(s, 0, &cnt), 0);
+	assert_int_equal(cnt, 20);
+
 	/* Tags by count. */
 	struct store_tag *t;
 	assert_int_equal(store_tags(s, 10, &t, &n), 0);

@@ -1,7 +1,9 @@
 #include "core/json.h"
 
 #include "core/buf.h"
+#include "core/err.h"
 
+#include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -224,6 +226,33 @@ void td_json_strn(struct td_json *j, const char *s, size_t len)
 {
 	before(j);
 	td_json_escape(j->out, s, len);
+}
+
+void td_json_textn(struct td_json *j, const char *s, size_t len)
+{
+	if (!s) {
+		td_json_null(j);
+		return;
+	}
+	if (td_utf8_valid(s, len)) {
+		td_json_strn(j, s, len);
+		return;
+	}
+	size_t m = 0;
+	char *c = td_utf8_clean(s, len, &m);
+	if (!c) {
+		if (!j->out->err)
+			j->out->err = TD_ENOMEM;
+		td_json_null(j); /* keep the document's shape */
+		return;
+	}
+	td_json_strn(j, c, m);
+	free(c);
+}
+
+void td_json_text(struct td_json *j, const char *s)
+{
+	td_json_textn(j, s, s ? strlen(s) : 0);
 }
 
 void td_json_str(struct td_json *j, const char *s)

@@ -52,6 +52,11 @@ void td_json_arr_end(struct td_json *j);
 void td_json_key(struct td_json *j, const char *key);
 void td_json_str(struct td_json *j, const char *s);
 void td_json_strn(struct td_json *j, const char *s, size_t len);
+/* A string that may hold invalid UTF-8 (text read back from the database,
+ * where tests and old versions may have put any bytes): invalid sequences
+ * become U+FFFD (td_utf8_clean). NULL writes null. */
+void td_json_text(struct td_json *j, const char *s);
+void td_json_textn(struct td_json *j, const char *s, size_t len);
 void td_json_int(struct td_json *j, int64_t v);
 void td_json_bool(struct td_json *j, int v);
 void td_json_null(struct td_json *j);

@@ -59,41 +59,18 @@ static const char json_type[] = "application/json; charset=utf-8";
  * Output helpers
  */
 
-/* A string value, null for NULL; repaired when not UTF-8. */
-static void jstr(struct td_json *j, const char *s)
-{
-	if (!s) {
-		td_json_null(j);
-		return;
-	}
-	size_t n = strlen(s);
-	if (td_utf8_valid(s, n)) {
-		td_json_strn(j, s, n);
-		return;
-	}
-	size_t m = 0;
-	char *c = td_utf8_clean(s, n, &m);
-	if (!c) {
-		if (!j->out->err)
-			j->out->err = TD_ENOMEM;
-		return;
-	}
-	td_json_strn(j, c, m);
-	free(c);
-}
-
 /* "key": string, or null for NULL and "". */
 static void kstr_or_null(struct td_json *j, const char *key, const char *s)
 {
 	td_json_key(j, key);
-	jstr(j, s && *s ? s : NULL);
+	td_json_text(j, s && *s ? s : NULL);
 }
 
 /* "key": an http(s) URL, or null (other schemes are not handed out). */
 static void kurl(struct td_json *j, const char *key, const char *url)
 {
 	td_json_key(j, key);
-	jstr(j, url && td_url_is_http(url) ? url : NULL);
+	td_json_text(j, url && td_url_is_http(url) ? url : NULL);
 }
 
 /* "key": RFC 3339 UTC time, or null for TD_TIME_NONE. */
@@ -138,7 +115,7 @@ static void ksite_url(struct td_json *j, const struct web_req *req,
 		if (!j->out->err)
 			j->out->err = td_buf_err(&b);
 	} else {
-		jstr(j, td_buf_cstr(&b));
+		td_json_text(j, td_buf_cstr(&b));
 	}
 	td_buf_release(&b);
 }
@@ -154,7 +131,7 @@ static void put_summary_fields(struct td_json *j, const struct web_req *req,
 	ksite_url(j, req, "url", 'a', a->id, a->title);
 	kurl(j, "original_url", a->url);
 	td_json_key(j, "title");
-	jstr(j, a->title ? a->title : "");
+	td_json_text(j, a->title ? a->title : "");
 	td_json_key(j, "source");
 	td_json_obj_begin(j);
 	td_json_key(j, "id");
@@ -610,14 +587,14 @@ static int api_article(struct web_req *req, struct web_resp *resp,
 	put_summary_fields(&j, req, &a);
 	kstr_or_null(&j, "language", a.language);
 	td_json_key(&j, "content_html"); /* sanitizer output */
-	jstr(&j, a.content_html);
+	td_json_text(&j, a.content_html);
 	td_json_key(&j, "content_text");
-	jstr(&j, a.content_text);
+	td_json_text(&j, a.content_text);
 	td_json_key(&j, "tags");
 	td_json_arr_begin(&j);
 	for (size_t i = 0; i < a.n_tags; i++)
 		if (a.tags[i] && *a.tags[i])
-			jstr(&j, a.tags[i]);
+			td_json_text(&j, a.tags[i]);
 	td_json_arr_end(&j);
 	td_json_key(&j, "attachments");
 	td_json_arr_begin(&j);
@@ -627,7 +604,7 @@ static int api_article(struct web_req *req, struct web_resp *resp,
 			continue;
 		td_json_obj_begin(&j);
 		td_json_key(&j, "url");
-		jstr(&j, at->url);
+		td_json_text(&j, at->url);
 		kstr_or_null(&j, "mime_type", at->mime_type);
 		td_json_key(&j, "size_in_bytes");
 		if (at->size >= 0)
@@ -673,7 +650,7 @@ static void put_tag_list(struct td_json *j, const char *tags)
 					j->out->err = TD_ENOMEM;
 				break;
 			}
-			jstr(j, t);
+			td_json_text(j, t);
 			free(t);
 		}
 		p = *e ? e + 1 : e;
@@ -713,7 +690,7 @@ static int api_sources(struct web_req *req, struct web_resp *resp)
 		td_json_key(&j, "path");
 		if (td_buf_err(&path) && !resp->body.err)
 			resp->body.err = td_buf_err(&path);
-		jstr(&j, td_buf_cstr(&path));
+		td_json_text(&j, td_buf_cstr(&path));
 		ksite_url(&j, req, "page_url", 's', s->id, s->title);
 		td_json_key(&j, "tags");
 		put_tag_list(&j, s->tags);
@@ -761,9 +738,9 @@ static void put_marked(struct td_json *j, const char *key,
 	if (rc && !j->out->err)
 		j->out->err = rc;
 	td_json_key(j, key);
-	jstr(j, snip ? td_buf_cstr(&plain) : NULL);
+	td_json_text(j, snip ? td_buf_cstr(&plain) : NULL);
 	td_json_key(j, key_html);
-	jstr(j, snip ? td_buf_cstr(&html) : NULL);
+	td_json_text(j, snip ? td_buf_cstr(&html) : NULL);
 	td_buf_release(&plain);
 	td_buf_release(&html);
 }
@@ -821,7 +798,7 @@ static int api_search(struct web_req *req, struct web_resp *resp)
 	td_json_init(&j, &resp->body, 0);
 	td_json_obj_begin(&j);
 	td_json_key(&j, "query");
-	jstr(&j, q);
+	td_json_text(&j, q);
 	td_json_key(&j, "page");
 	td_json_int(&j, page);
 	td_json_key(&j, "articles");
@@ -837,7 +814,7 @@ static int api_search(struct web_req *req, struct web_resp *resp)
 			web_snippet_html(&th, rows[i].title_marked
 						      ? rows[i].title_marked
 						      : rows[i].title);
-			jstr(&j, td_buf_cstr(&th));
+			td_json_text(&j, td_buf_cstr(&th));
 			td_buf_release(&th);
 		}
 		td_json_obj_end(&j);

@@ -375,43 +375,13 @@ static void put_tag_url(struct td_buf *b, const char *base, const char *tag)
 }
 
 /* JSON string member; NULL or empty values are left out, invalid UTF-8 is
- * repaired first (json.h writes bytes as given). */
+ * repaired (td_json_text). */
 static void jkstr(struct td_json *j, const char *key, const char *s)
 {
 	if (!s || !*s)
 		return;
-	size_t len = strlen(s);
 	td_json_key(j, key);
-	if (td_utf8_valid(s, len)) {
-		td_json_strn(j, s, len);
-		return;
-	}
-	size_t n = 0;
-	char *c = td_utf8_clean(s, len, &n);
-	if (!c) {
-		j->out->err = j->out->err ? j->out->err : TD_ENOMEM;
-		td_json_str(j, "");
-		return;
-	}
-	td_json_strn(j, c, n);
-	free(c);
-}
-
-static void jstrn_clean(struct td_json *j, const char *s, size_t len)
-{
-	if (td_utf8_valid(s, len)) {
-		td_json_strn(j, s, len);
-		return;
-	}
-	size_t n = 0;
-	char *c = td_utf8_clean(s, len, &n);
-	if (!c) {
-		j->out->err = j->out->err ? j->out->err : TD_ENOMEM;
-		td_json_str(j, "");
-		return;
-	}
-	td_json_strn(j, c, n);
-	free(c);
+	td_json_text(j, s);
 }
 
 /* ------------------------------------------------------------------------
@@ -665,7 +635,7 @@ static void json_item(struct td_buf *b, const struct item *it)
 		/* an item needs one of the two */
 		td_json_key(&j, "content_text");
 		const char *s = summary_of(a);
-		jstrn_clean(&j, s ? s : "", s ? strlen(s) : 0);
+		td_json_textn(&j, s ? s : "", s ? strlen(s) : 0);
 	}
 	jkstr(&j, "summary", summary_of(a));
 	if (is_http(a->image))
@@ -684,7 +654,7 @@ static void json_item(struct td_buf *b, const struct item *it)
 			}
 			td_json_obj_begin(&j);
 			td_json_key(&j, "name");
-			jstrn_clean(&j, nm.p, nm.len);
+			td_json_textn(&j, nm.p, nm.len);
 			td_json_obj_end(&j);
 		}
 		if (k)
@@ -698,7 +668,7 @@ static void json_item(struct td_buf *b, const struct item *it)
 			td_json_key(&j, "tags");
 			td_json_arr_begin(&j);
 		}
-		jstrn_clean(&j, a->tags[i], strlen(a->tags[i]));
+		td_json_textn(&j, a->tags[i], strlen(a->tags[i]));
 	}
 	if (nt)
 		td_json_arr_end(&j);
@@ -1312,7 +1282,7 @@ int web_jsonld_article(struct td_buf *out, const struct web_req *req,
 			td_json_obj_begin(&j);
 			jkstr(&j, "@type", "Person");
 			td_json_key(&j, "name");
-			jstrn_clean(&j, nm.p, nm.len);
+			td_json_textn(&j, nm.p, nm.len);
 			td_json_obj_end(&j);
 		}
 		if (k)

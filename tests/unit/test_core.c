@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/err.h"
 #include "core/time.h"
 #include "core/url.h"
@@ -1057,6 +1058,29 @@ static void test_now(void **state)
 	assert_true(b - a >= 0 && b - a < 5);
 }
 
+/* td_json_text: valid text as given, invalid bytes as U+FFFD, NULL as
+ * null; the writer escapes as usual. */
+static void test_json_text(void **state)
+{
+	(void)state;
+	struct td_buf b;
+	td_buf_init(&b, 0);
+	struct td_json j;
+	td_json_init(&j, &b, 0);
+	td_json_arr_begin(&j);
+	td_json_text(&j, "caf\xc3\xa9 \"q\"");
+	td_json_text(&j, "bad \xff\xfe end");
+	td_json_textn(&j, "cut\xc3", 4);
+	td_json_text(&j, NULL);
+	td_json_arr_end(&j);
+	assert_int_equal(td_buf_err(&b), 0);
+	assert_string_equal(td_buf_cstr(&b),
+			    "[\"caf\xc3\xa9 \\\"q\\\"\","
+			    "\"bad \xef\xbf\xbd\xef\xbf\xbd end\","
+			    "\"cut\xef\xbf\xbd\",null]");
+	td_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1079,6 +1103,7 @@ int main(void)
 		cmocka_unit_test(test_time_known),
 		cmocka_unit_test(test_time_against_libc),
 		cmocka_unit_test(test_now),
+		cmocka_unit_test(test_json_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

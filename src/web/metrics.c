@@ -6,13 +6,9 @@
  * them without locks, so a scrape sees each value exact but not all of them
  * at one instant.
  *
- * The article and source counts are the exception: counting reads an index
- * entry of every article (10 ms with 100,000), so a scrape does not count.
- * The counts are kept (struct counts) and taken again only when they may
- * have changed: when the page cache's generation moved (this
- * process stored or changed articles: web_cache_invalidate), or after
- * METRICS_RECOUNT_SECONDS (another process - `tidings add`, `remove`,
- * `fetch` - wrote to the database).
+ * The article and source counts come from the sources table, whose
+ * per-source article counts the database keeps (triggers): one row per
+ * source, whatever the number of articles.
  */
 #include "web/web_int.h"
 
@@ -20,15 +16,9 @@
 #include "core/time.h"
 #include "store/store.h"
 
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 struct web_metrics web_metrics;
-
-/* Longest a kept count is shown without counting again, for changes made by
- * other processes. */
-#define METRICS_RECOUNT_SECONDS 60
 
 static const int status_codes[WEB_ST__COUNT] = {
 	[WEB_ST_200] = 200, [WEB_ST_301] = 301, [WEB_ST_302] = 302,
@@ -182,19 +172,6 @@ void web_metrics_render(struct td_buf *b, int64_t articles, int64_t sources)
  * The machine routes
  */
 
-/* The kept counts, valid for one server (started, cache) on one database
- * (db) at one cache generation. */
-static struct counts {
-	pthread_mutex_t lock;
-	int valid;
-	uint64_t gen;
-	int64_t started;
-	const void *cache;
-	char *db;
-	int64_t at; /* when counted */
-	int64_t articles, sources;
-} counts = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
 /* Count the articles and sources through st: one pass over the sources,
  * each with its article count (the sum is the article count: an article
  * belongs to exactly one source). 0 or the store's error. */
@@ -214,52 +191,12 @@ static int count_now(struct store *st, int64_t *articles, int64_t *sources)
 	return 0;
 }
 
-/* The counts for this request: kept ones when still valid, else counted
- * (and kept). -1 each when the database cannot be read. */
-static void get_counts(struct web_req *req, int64_t *articles,
-		       int64_t *sources)
-{
-	*articles = *sources = -1;
-	uint64_t gen = web_cache_generation();
-	int64_t started = atomic_load(&web_metrics.started);
-	const void *cache = atomic_load(&web_metrics.cache);
-	const char *db = req->db ? req->db : "";
-	pthread_mutex_lock(&counts.lock);
-	if (counts.valid && counts.gen == gen && counts.started == started &&
-	    counts.cache == cache && counts.db && !strcmp(counts.db, db) &&
-	    req->now >= counts.at &&
-	    req->now - counts.at < METRICS_RECOUNT_SECONDS) {
-		*articles = counts.articles;
-		*sources = counts.sources;
-		goto out;
-	}
-	counts.valid = 0;
-	struct store *st = web_req_store(req);
-	if (!st || count_now(st, articles, sources)) {
-		*articles = *sources = -1;
-		goto out;
-	}
-	if (!counts.db || strcmp(counts.db, db)) {
-		free(counts.db);
-		counts.db = td_strdup(db);
-		if (!counts.db)
-			goto out; /* shown, not kept */
-	}
-	counts.valid = 1;
-	counts.gen = gen;
-	counts.started = started;
-	counts.cache = cache;
-	counts.at = req->now;
-	counts.articles = *articles;
-	counts.sources = *sources;
-out:
-	pthread_mutex_unlock(&counts.lock);
-}
-
 int web_page_metrics(struct web_req *req, struct web_resp *resp)
 {
-	int64_t articles, sources;
-	get_counts(req, &articles, &sources);
+	int64_t articles = -1, sources = -1;
+	struct store *st = web_req_store(req);
+	if (!st || count_now(st, &articles, &sources))
+		articles = sources = -1;
 	resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	resp->cc = WEB_CC_NO_STORE;
 	web_metrics_render(&resp->body, articles, sources);

@@ -525,6 +525,10 @@ char *store_mark_text(const char *text, const struct qword *q, size_t nq,
 		return NULL;
 	size_t len = strlen(text);
 	size_t max = passage ? SNIPPET_SCAN_WORDS : 1024;
+	/* a word takes at least one byte and a separator: size the array
+	 * from the text, not the cap (this runs for every result shown) */
+	if (max > len / 2 + 1)
+		max = len / 2 + 1;
 	struct word *w = malloc(max * sizeof *w);
 	if (!w)
 		return NULL;
@@ -571,7 +575,7 @@ char *store_mark_text(const char *text, const struct qword *q, size_t nq,
 		if (from > 0)
 			td_buf_puts(&b, "\xe2\x80\xa6");
 		put_marked(&b, text, w, from, to);
-		if (to < n || n == max)
+		if (to < n || n == SNIPPET_SCAN_WORDS)
 			td_buf_puts(&b, "\xe2\x80\xa6");
 	}
 	free(w);

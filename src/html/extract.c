@@ -324,6 +324,7 @@ static const struct pat negative[] = {
 	{ "shopping", 1 },  { "recommend", 1 },   { "trending", 1 },
 	{ "popular", 1 },   { "mostread", 1 },    { "contact", 1 },
 	{ "print", 0 },     { "utility", 1 },     { "dfp", 0 },
+	{ "optin", 1 },     { "opt", 0 },
 	{ NULL, 0 }
 };
 
@@ -343,7 +344,8 @@ static const struct pat unlikely[] = {
 	{ "signup", 1 },    { "toolbar", 1 },     { "remark", 1 },
 	{ "replies", 1 },   { "community", 1 },   { "supplemental", 1 },
 	{ "header", 1 },    { "rss", 0 },         { "combx", 1 },
-	{ "legends", 1 },   { "extra", 0 },       { NULL, 0 }
+	{ "legends", 1 },   { "extra", 0 },       { "optin", 1 },
+	{ "opt", 0 },       { NULL, 0 }
 };
 
 /* Protects an unlikely-looking block from early removal. */
@@ -1420,6 +1422,65 @@ static unsigned list_text(const struct tree *t, int x)
 	return n;
 }
 
+/* The host part of an absolute http(s) or scheme-relative URL, without
+ * a leading "www."; *n is its length. NULL for relative URLs (which stay
+ * on the page's site) and other schemes. */
+static const char *url_host(const char *u, size_t *n)
+{
+	while (*u == ' ' || *u == '\t' || *u == '\n' || *u == '\r')
+		u++;
+	if (!strncasecmp(u, "https:", 6))
+		u += 6;
+	else if (!strncasecmp(u, "http:", 5))
+		u += 5;
+	if (u[0] != '/' || u[1] != '/')
+		return NULL;
+	u += 2;
+	size_t k = strcspn(u, "/?#:");
+	if (k > 4 && !strncasecmp(u, "www.", 4))
+		u += 4, k -= 4;
+	*n = k;
+	return k ? u : NULL;
+}
+
+/* Characters of x's link text whose links lead to another site than the
+ * page's: a list of such links is a list of references (sources, bug
+ * reports, further reading), while "related" and navigation lists link
+ * back into the same site. 0 when the page URL is unknown. */
+static unsigned offsite_link_chars(const struct tree *t, int x)
+{
+	size_t bn;
+	const char *bh = t->base ? url_host(t->base, &bn) : NULL;
+	if (!bh)
+		return 0;
+	unsigned n = 0;
+	for (int c = next_in(t, x, x); c >= 0;) {
+		const struct node *y = &t->v[c];
+		if (y->kind == K_ELEM && y->tag == GUMBO_TAG_A) {
+			const char *h = attr(y, "href");
+			size_t hn;
+			const char *hh = h ? url_host(h, &hn) : NULL;
+			if (hh && (hn != bn || strncasecmp(hh, bh, bn)))
+				n += y->chars;
+			c = skip_in(t, c, x);
+		} else {
+			c = next_in(t, c, x);
+		}
+	}
+	return n;
+}
+
+/* A list of references: most of its link text leads off the site, and
+ * its items are descriptions rather than one-word links (share buttons,
+ * language menus). */
+static int reference_list(const struct tree *t, int x)
+{
+	const struct node *X = &t->v[x];
+	if (!X->n_li || X->chars < 20 * X->n_li)
+		return 0;
+	return offsite_link_chars(t, x) * 3 >= X->link_chars * 2;
+}
+
 /* Non-zero (the rule that fired) when x looks like page furniture
  * rather than article content. */
 static int junk_block(const struct tree *t, int x, int flags)
@@ -1455,7 +1516,8 @@ static int junk_block(const struct tree *t, int x, int flags)
 	    !count_tag(t, x, GUMBO_TAG_HR) &&
 	    !count_tag(t, x, GUMBO_TAG_IFRAME) && X->tag != GUMBO_TAG_TABLE)
 		return 5;
-	if (w < 25 && ld > (list ? 0.5 : 0.2) && X->chars < 2000)
+	if (w < 25 && ld > (list ? 0.5 : 0.2) && X->chars < 2000 &&
+	    !(list && reference_list(t, x)))
 		return 6;
 	if (w >= 25 && ld > 0.5)
 		return 7;

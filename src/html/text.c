@@ -172,6 +172,42 @@ struct tframe {
 	int cells; /* <tr>: cells seen */
 };
 
+/* The label of the link extract.c leaves for an embedded player or post,
+ * "Embedded video: " before an <a>, as a paragraph of its own or inline:
+ * a pointer for readers, not article text, so search, summaries and
+ * similarity leave it out. Returns the length of the text before the
+ * label, or -1 when c does not end in such a label. */
+static long embed_label(const GumboNode *c, const GumboVector *kids,
+			unsigned next)
+{
+	if (c->type != GUMBO_NODE_TEXT || next >= kids->length)
+		return -1;
+	const GumboNode *a = kids->data[next];
+	if (a->type != GUMBO_NODE_ELEMENT || a->v.element.tag != GUMBO_TAG_A)
+		return -1;
+	/* the kinds of extract.c's embed_hosts table */
+	static const char *const kinds[] = { "video", "audio", "post",
+					     "tweet", "map", "chart",
+					     "document", "code", "slides",
+					     NULL };
+	const char *s = c->v.text.text;
+	size_t n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		n--;
+	for (const char *const *k = kinds; *k; k++) {
+		size_t kn = strlen(*k), ln = 9 + kn + 1; /* "Embedded K:" */
+		if (n < ln || memcmp(s + n - ln, "Embedded ", 9) ||
+		    memcmp(s + n - ln + 9, *k, kn) || s[n - 1] != ':')
+			continue;
+		size_t before = n - ln;
+		if (before && s[before - 1] != ' ' && s[before - 1] != '\n' &&
+		    s[before - 1] != '\t')
+			continue;
+		return (long)before;
+	}
+	return -1;
+}
+
 static int walk_text(const GumboNode *root, struct tx *t)
 {
 	size_t cap = 64, sp = 0;
@@ -188,6 +224,12 @@ static int walk_text(const GumboNode *root, struct tx *t)
 			continue;
 		}
 		const GumboNode *c = kids->data[f->i++];
+		long keep = embed_label(c, kids, f->i);
+		if (keep >= 0) {
+			put_text(t, c->v.text.text, (size_t)keep, f->pre);
+			f->i++; /* and its link */
+			continue;
+		}
 		if (c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_WHITESPACE ||
 		    c->type == GUMBO_NODE_CDATA) {
 			const char *s = c->v.text.text;

@@ -100,6 +100,25 @@ static void test_skipped(void **state)
 	text_is("a<!-- comment -->b", "ab");
 }
 
+/* The "Embedded video: <a>" link extract.c leaves for a player is for
+ * readers, not text; the same words written by an author stay. */
+static void test_embed_label(void **state)
+{
+	(void)state;
+	text_is("<p>One.</p><p>Embedded video: <a href=\"https://v.example/"
+		"e\">v.example</a></p><p>Two.</p>",
+		"One.\n\nTwo.");
+	text_is("<p>Watch: Embedded tweet: <a href=\"https://x.com/a\">x.com"
+		"</a> then read on.</p>",
+		"Watch: then read on.");
+	text_is("<p>Embedded by: <a href=\"/me\">me</a></p>",
+		"Embedded by: me");
+	text_is("<p>NotEmbedded video: <a href=\"/z\">z</a></p>",
+		"NotEmbedded video: z");
+	text_is("<p>Embedded video: no link here</p>",
+		"Embedded video: no link here");
+}
+
 static void test_entities_nfc(void **state)
 {
 	(void)state;
@@ -237,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_pre),
 		cmocka_unit_test(test_skipped),
+		cmocka_unit_test(test_embed_label),
 		cmocka_unit_test(test_entities_nfc),
 		cmocka_unit_test(test_text_appends),
 		cmocka_unit_test(test_deep),

@@ -134,6 +134,38 @@ fi
 echo "(best of $REPEAT rounds; wall includes process start-up; taskset -c 0;"
 echo " expat = bench/expatpass.c, a bare expat pass with no handlers, for scale)"
 
+# Throughput by feed size: the same runs on three slices of the corpus
+# (best CPU of REPEAT rounds each). Process start-up is a fixed cost per
+# feed, so the ratio for small feeds is mostly start-up and the ratio for
+# large ones mostly parsing.
+if [ $have_sfeed = 1 ]; then
+	echo
+	echo "by feed size (MB/cpu-s, best of $REPEAT; share = share of the corpus bytes):"
+	printf '  %-16s %6s %7s %6s %9s %9s %7s\n' class files MB share tidings sfeed ratio
+	for _cls in "under 32 KB:0:32000" "32-256 KB:32000:256000" "256 KB and over:256000:999999999999"; do
+		_name=${_cls%%:*}
+		_r=${_cls#*:}
+		_lo=${_r%%:*}
+		_hi=${_r#*:}
+		awk -v d="$CORPUS" -v lo="$_lo" -v hi="$_hi" 'NR > 1 && $2 >= lo && $2 < hi { print d "/" $1 }' "$CORPUS/MANIFEST" >"$OUT/class.list"
+		_n=$(wc -l <"$OUT/class.list")
+		[ "$_n" -gt 0 ] || continue
+		_b=$(awk -v lo="$_lo" -v hi="$_hi" 'NR > 1 && $2 >= lo && $2 < hi { s += $2 } END { printf "%.0f", s }' "$CORPUS/MANIFEST")
+		_ct= _cs=
+		_i=0
+		while [ "$_i" -lt "$REPEAT" ]; do
+			_l=$(one_core "$BIN/runeach" "$OUT/class.list" -- "$TIDINGS" parse '{}') || exit 1
+			if [ -z "$_ct" ] || [ "$(calc "$(cpu "$_l") < $_ct")" = 1 ]; then _ct=$(cpu "$_l"); fi
+			_l=$(one_core "$BIN/runeach" -i "$OUT/class.list" -- sfeed) || exit 1
+			if [ -z "$_cs" ] || [ "$(calc "$(cpu "$_l") < $_cs")" = 1 ]; then _cs=$(cpu "$_l"); fi
+			_i=$((_i + 1))
+		done
+		printf '  %-16s %6s %7s %5s%% %9s %9s %6sx\n' "$_name" "$_n" "$(fmt %.1f "$_b / 1e6")" \
+			"$(fmt %.0f "100 * $_b / $bytes")" "$(fmt %.1f "$_b / 1e6 / $_ct")" \
+			"$(fmt %.1f "$_b / 1e6 / $_cs")" "$(fmt %.2f "$_cs / $_ct")"
+	done
+fi
+
 # Process start-up floor: the same tiny feed parsed 300 times; the run
 # cheapest in CPU time of REPEAT.
 best() { # RUNEACH-ARGS...

@@ -219,6 +219,10 @@ static const struct zone zones[] = {
 	{ "cat", 120, 0 },   { "eat", 180, 0 },   { "wat", 60, 0 },
 	{ "brt", -180, 0 },  { "brst", -120, 0 }, { "art", -180, 0 },
 	{ "irst", 210, 0 },  { "gst", 240, 0 },   { "idt", 180, 0 },
+	/* US zones without standard/daylight letter, as some feeds write
+	 * them ("16:31:00 ET"): standard time, as for EST */
+	{ "et", -300, 0 },   { "ct", -360, 0 },   { "mt", -420, 0 },
+	{ "pt", -480, 0 },
 };
 
 /* Zone named by the lower-case word w (n bytes), or NULL. */
@@ -337,6 +341,12 @@ static int64_t parse_iso(const unsigned char *p, const unsigned char *e)
 				}
 			} else {
 				int k = digit_run(p, e);
+				if (k == 3 && *p == '0' && e - p > 3 && p[3] == '-') {
+					/* "2003-012-31": a zero-padded month
+					 * (an ordinal date has no day) */
+					p++;
+					k = 2;
+				}
 				if (k == 3) {
 					yday = num(p, 3);
 					p += 3;
@@ -1167,6 +1177,17 @@ static int word_token(const struct word *w, struct fields *f)
 		return 1;
 	}
 	/* zones first: no zone name is a month name or prefix */
+	if (have_time && w->upper && key_is(w, "at")) {
+		/* "16:31:00 AT": Atlantic; the lower-case "at" before a time
+		 * is a filler word ("Jan 5 at 10:00") */
+		if (!f->have_name_off) {
+			f->have_name_off = 1;
+			f->name_off = -240 * 60;
+		}
+		return 1;
+	}
+	if (key_is(w, "etc") && w->len == 3) /* "Etc/GMT": tz database name */
+		return 1;
 	const struct zone *z = zone_lookup(w->key, w->len);
 	if (z && (w->len > 1 || have_time)) {
 		if (!f->have_name_off) {
@@ -1244,6 +1265,8 @@ static int64_t parse_loose(const unsigned char *p, const unsigned char *e)
 			struct word w;
 			if (!read_word(&p, e, &w) || !word_token(&w, &f))
 				return TD_TIME_NONE;
+			if (p < e && *p == '/' && w.len == 3 && key_is(&w, "etc"))
+				p++; /* "Etc/GMT" */
 		} else {
 			return TD_TIME_NONE;
 		}

@@ -267,6 +267,16 @@ static const struct dcase cases[] = {
 	{ "Thu, 31 Jun 2004 19:48:21 GMT", NULL },
 	{ "Thu, 01 Jan 2004 19:48:21 -0800 (PST)", "2004-01-02T03:48:21Z" },
 	{ "Sun Jan  4 16:29:06 PST 2004", "2004-01-05T00:29:06Z" },
+	{ "Fri, 05 Jan 2024 20:10:00 ET", X },
+	{ "Fri, 05 Jan 2024 19:10:00 CT", X },
+	{ "Fri, 05 Jan 2024 18:10:00 MT", X },
+	{ "Fri, 05 Jan 2024 17:10:00 PT", X },
+	{ "Fri, 05 January 2024 21:10:00 AT", X },
+	{ "January 6, 2024 at 01:10", X }, /* "at" before a time: a word */
+	{ "Sat, 06 Jan 2024 01:10:00 Etc/GMT", X },
+	{ "Sat, 06 Jan 2024 01:10:00 Etc/UTC", X },
+	{ "2024-001-06T01:10:00+00:00", X }, /* zero-padded month */
+	{ "2024-006", "2024-01-06T00:00:00Z" }, /* ordinal date */
 	/* ---- Unix time ---- */
 	{ "1704503400", X },
 	{ "1704503400000", X },

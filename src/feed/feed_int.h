@@ -39,6 +39,13 @@ int feed_write_jsonfeed(const struct feed *f,
 			int (*sink)(void *ud, const char *p, size_t n),
 			void *ud);
 
+/* ---- resolve.c ---- */
+
+/* html with the relative URLs of its URL attributes (href, src, srcset,
+ * poster, ...) resolved against base: a new string, or NULL when nothing
+ * needed resolving (or base is NULL, or out of memory; html stands). */
+char *feed_html_resolve(const char *html, const char *base);
+
 /* ---- entities.c ---- */
 
 /* Longest HTML5 entity name ("CounterClockwiseContourIntegral"). */

@@ -688,7 +688,7 @@ enum slot {
 	S_ITUNES_SUMMARY, S_ITUNES_SUBTITLE, S_MEDIA_DESC, S_COMMENTS,
 	S_REPLIES, S_SRC, S_RELATED, S_VIA, S_THUMB, S_MEDIA_IMAGE,
 	S_ITUNES_IMAGE, S_LANGUAGE, S_DC_LANGUAGE, S_XMLLANG, S_SELF, S_NEXT,
-	S_IMAGE_URL, S_ICON, S_LOGO, S_COUNT
+	S_IMAGE_URL, S_ICON, S_LOGO, S_ABOUT, S_COUNT
 };
 
 /* Date slots, in order of preference within each group. */
@@ -707,8 +707,13 @@ struct pending {
 	char *itunes_author;
 	struct feed_person *contribs;
 	size_t n_contribs;
+	/* xml:base in scope where each HTML content slot was captured (NULL:
+	 * none but the document's); index CB_* */
+	char *cbase[3];
 	struct feed_item it; /* lists (authors, tags, attachments) grow here */
 };
+
+enum { CB_DESC, CB_ENCODED, CB_CONTENT };
 
 struct frame {
 	uint8_t role;
@@ -818,6 +823,8 @@ static void pending_release(struct pending *p)
 	for (size_t i = 0; i < p->n_contribs; i++)
 		feed_person_release(&p->contribs[i]);
 	free(p->contribs);
+	for (int i = 0; i < 3; i++)
+		free(p->cbase[i]);
 	feed_item_release(&p->it);
 	pending_init(p);
 }
@@ -1460,6 +1467,37 @@ static int64_t sy_period_secs(const char *s, size_t n)
 	return 0;
 }
 
+/* Remember the xml:base in scope of a content slot about to be filled,
+ * when it is not just the document's base. */
+static void content_base(struct ctx *c, struct pending *p,
+			 const struct capture *k, enum slot s, int cb)
+{
+	if (p->s[s] || p->cbase[cb] || !k->base || k->base == c->opts->base_url)
+		return;
+	p->cbase[cb] = td_strdup(k->base);
+}
+
+/* Resolve the relative URLs of an item's HTML content: against the
+ * xml:base in scope where it was written, else the item's link (content
+ * is most often copied from the article page, and feeds are often served
+ * from another host than the site), else the feed's own URL; only http(s)
+ * bases. */
+static void resolve_content(struct ctx *c, struct pending *p, int cb)
+{
+	struct feed_item *it = &p->it;
+	const char *base = p->cbase[cb];
+	if (!base)
+		base = it->url && td_url_is_http(it->url) ? it->url
+							  : c->opts->base_url;
+	if (!base || !td_url_is_http(base))
+		return; /* file:// feeds: such URLs would not be kept anyway */
+	char *r = feed_html_resolve(it->content_html, base);
+	if (r) {
+		free(it->content_html);
+		it->content_html = r;
+	}
+}
+
 static void deliver(struct ctx *c, const struct capture *k, const char *v,
 		    size_t n)
 {
@@ -1488,11 +1526,19 @@ static void deliver(struct ctx *c, const struct capture *k, const char *v,
 	}
 	case F_ID: set_slot(p, S_ID, text_copy(v, n, 1, TD_MAX_FIELD_BYTES)); break;
 	case F_DESC:
+		if (c->in_item)
+			content_base(c, p, k, S_DESC, CB_DESC);
 		set_slot(p, S_DESC, c->in_item ? as_html(c, v, n, h)
 					       : as_text(c, v, n, h, 0));
 		break;
-	case F_ENCODED: set_slot(p, S_ENCODED, as_html(c, v, n, h)); break;
-	case F_CONTENT: set_slot(p, S_CONTENT, as_html(c, v, n, h)); break;
+	case F_ENCODED:
+		content_base(c, p, k, S_ENCODED, CB_ENCODED);
+		set_slot(p, S_ENCODED, as_html(c, v, n, h));
+		break;
+	case F_CONTENT:
+		content_base(c, p, k, S_CONTENT, CB_CONTENT);
+		set_slot(p, S_CONTENT, as_html(c, v, n, h));
+		break;
 	case F_SUMMARY: set_slot(p, S_SUMMARY, as_text(c, v, n, h, 0)); break;
 	case F_SUBTITLE: set_slot(p, S_SUBTITLE, as_text(c, v, n, h, 0)); break;
 	case F_DC_DESC: set_slot(p, S_DC_DESC, as_text(c, v, n, h, 0)); break;
@@ -1679,15 +1725,24 @@ static void item_finish(struct ctx *c, int partial)
 	it->title = FIRST(p, S_TITLE, S_DC_TITLE, S_MEDIA_TITLE);
 	it->url = FIRST(p, S_LINK, S_GUID_URL);
 	it->id = FIRST(p, S_GUID, S_ID);
+	if (p->s[S_ABOUT]) {
+		if (!it->id)
+			it->id = td_strdup(p->s[S_ABOUT]);
+		if (!it->url && td_url_is_http(p->s[S_ABOUT]))
+			it->url = take(p, S_ABOUT);
+	}
 	it->external_url = FIRST(p, S_SRC, S_RELATED, S_VIA);
 	if (p->s[S_ENCODED] || p->s[S_CONTENT]) {
+		int cb = p->s[S_ENCODED] ? CB_ENCODED : CB_CONTENT;
 		it->content_html = FIRST(p, S_ENCODED, S_CONTENT);
 		if (p->s[S_DESC] && strcmp(p->s[S_DESC], it->content_html))
 			it->summary = html_text(c, p->s[S_DESC],
 						strlen(p->s[S_DESC]),
 						TD_MAX_CONTENT_BYTES);
+		resolve_content(c, p, cb);
 	} else {
 		it->content_html = take(p, S_DESC);
+		resolve_content(c, p, CB_DESC);
 	}
 	if (!it->summary)
 		it->summary = FIRST(p, S_SUMMARY, S_DC_DESC, S_ITUNES_SUMMARY,
@@ -1816,6 +1871,14 @@ static void start_item(struct ctx *c, struct frame *f)
 	if (f->lang)
 		c->item.s[S_XMLLANG] = td_strdup(f->lang);
 	f->role = R_ITEM;
+}
+
+/* RSS 1.0: an item's rdf:about names it (and is, by the spec, its link),
+ * used when it has no guid or link. */
+static void rdf_about(struct ctx *c, const char **a, const char *base)
+{
+	if (c->in_item)
+		set_slot(&c->item, S_ABOUT, attr_url(a, "about", base));
 }
 
 static void start_person(struct ctx *c, struct frame *f, int contrib)
@@ -2079,7 +2142,10 @@ static void channel_child(struct ctx *c, struct frame *f, enum vocab v,
 			break;
 		case N_SKIPHOURS: f->role = R_SKIPHOURS; break;
 		case N_SKIPDAYS: f->role = R_SKIPDAYS; break;
-		case N_ITEM: start_item(c, f); break;
+		case N_ITEM:
+			start_item(c, f);
+			rdf_about(c, a, f->base);
+			break;
 		default: break;
 		}
 	} else if (v == V_ATOM) {
@@ -2229,6 +2295,7 @@ static void dispatch(struct ctx *c, struct frame *f, int prole, enum ns ns,
 				set_slot(&c->chan, S_XMLLANG, td_strdup(f->lang));
 		} else if (nm == N_ITEM) {
 			start_item(c, f);
+			rdf_about(c, a, f->base);
 		} else if (nm == N_IMAGE) {
 			f->role = R_IMAGE;
 		}

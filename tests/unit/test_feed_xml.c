@@ -504,6 +504,54 @@ static void test_language_inheritance(void **state)
 	feed_free(f);
 }
 
+/* feed_html_resolve: relative URL attributes only; everything else
+ * byte for byte. NULL means "unchanged". */
+static void resolves_to(const char *html, const char *want)
+{
+	char *got = feed_html_resolve(html, "https://ex.org/a/b.html");
+	if (!want) {
+		if (got)
+			print_error("input: %s\nwant unchanged\ngot: %s\n", html,
+				    got);
+		assert_null(got);
+		return;
+	}
+	if (!got || strcmp(got, want))
+		print_error("input: %s\nwant: %s\ngot:  %s\n", html, want,
+			    got ? got : "(unchanged)");
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_html_resolve(void **state)
+{
+	(void)state;
+	resolves_to("<a href=\"c\">x</a>", "<a href=\"https://ex.org/a/c\">x</a>");
+	resolves_to("<A HREF='/c'>x</A>", "<A HREF='https://ex.org/c'>x</A>");
+	resolves_to("<img src=c.png>", "<img src=https://ex.org/a/c.png>");
+	resolves_to("<img\nsrc = \"c.png\" alt=\"a > b\">",
+		    "<img\nsrc = \"https://ex.org/a/c.png\" alt=\"a > b\">");
+	resolves_to("<img srcset=\"x.png 1x,y.png 2x\">",
+		    "<img srcset=\"https://ex.org/a/x.png 1x,https://ex.org/a/y.png 2x\">");
+	resolves_to("<a href=\"q?a=1&amp;b=2\">", "<a href=\"https://ex.org/a/q?a=1&amp;b=2\">");
+	/* nothing to do */
+	resolves_to("<a href=\"https://x.org/\">", NULL);
+	resolves_to("<a href=\"#n1\">", NULL);
+	resolves_to("<a href=\"mailto:a@b.c\">", NULL);
+	resolves_to("<a title=\"c\" data-x=\"d\">", NULL);
+	resolves_to("x href=\"c\" < y > z", NULL);
+	resolves_to("<!-- <a href=\"c\"> --><p>", NULL);
+	resolves_to("<a href=\"", NULL);      /* unterminated */
+	resolves_to("<a href=\"c", NULL);
+	resolves_to("<a href", NULL);
+	resolves_to("<a href=", NULL);
+	resolves_to("", NULL);
+	/* a quoted value is skipped whole, markup-looking or not */
+	resolves_to("<a title=\"x><a href=\"c\">", NULL);
+	assert_null(feed_html_resolve("<a href=c>", NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_atom_in_rss),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_xml_base_nested),
+		cmocka_unit_test(test_html_resolve),
 		cmocka_unit_test(test_base_from_opts),
 		cmocka_unit_test(test_url_fast_path_matches_resolver),
 		cmocka_unit_test(test_text_constructs),

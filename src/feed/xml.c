@@ -1949,8 +1949,14 @@ static void atom_link(struct ctx *c, struct frame *f, const char **a)
 {
 	f->role = R_LEAF;
 	char *href = attr_url(a, "href", f->base);
-	if (!href)
+	if (!href) {
+		/* <link>https://...</link>, written as in RSS: the text is
+		 * the URL of an alternate link */
+		const char *rl = attr(a, "rel");
+		if (!attr(a, "href") && (!rl || attr_is(a, "rel", "alternate")))
+			cap_start(c, f, F_LINK, 0, 1);
 		return;
+	}
 	const char *rel = attr(a, "rel");
 	struct td_str r = rel ? td_str_trim((struct td_str){ rel, strlen(rel) })
 			      : (struct td_str){ "alternate", 9 };
@@ -2232,10 +2238,31 @@ static void item_child(struct ctx *c, struct frame *f, enum vocab v,
 	}
 }
 
+/* The root element is <rss> or <feed> in a default namespace we do not
+ * know (pre-release Atom "http://example.com/newformat#" or
+ * "http://purl.org/echo/", Userland's "http://backend.userland.com/rss2.1"
+ * ...): read that namespace as the format's own, for the whole document. */
+static enum ns adopt_root_ns(struct ctx *c, struct frame *f, enum ns ns,
+			     enum name nm, const char **a)
+{
+	if (ns != NS_OTHER || c->depth != 0 || (nm != N_RSS && nm != N_FEED))
+		return ns;
+	enum ns to = nm == N_RSS ? NS_RSS20
+		     : attr_is(a, "version", "0.3") ? NS_ATOM03 : NS_ATOM10;
+	for (int i = c->nns - 1, k = f->nsdecl; i >= 0 && k > 0; i--, k--)
+		if (c->ns[i].ns == NS_OTHER)
+			c->ns[i].ns = (uint8_t)to; /* <p:feed xmlns:p="..."> */
+	if (f->defns == NS_OTHER)
+		f->defns = (uint8_t)to; /* inherited by the children */
+	return to;
+}
+
 /* Decide what a new element is, given its parent's role. */
 static void dispatch(struct ctx *c, struct frame *f, int prole, enum ns ns,
 		     enum name nm, const char **a)
 {
+	if (prole == R_SEARCH)
+		ns = adopt_root_ns(c, f, ns, nm, a);
 	enum vocab v = vocab_of(c, ns);
 	switch (prole) {
 	case R_SEARCH:

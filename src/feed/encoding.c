@@ -46,8 +46,8 @@ enum kind {
 /* Strings held in place rather than pointed to: a table of pointers is
  * relocated (written) at every process start. */
 struct alias {
-	char label[16];
-	char name[16]; /* iconv name and the name reported in *used */
+	char label[20];
+	char name[20]; /* iconv name and the name reported in *used */
 	enum kind kind;
 };
 
@@ -125,6 +125,15 @@ static const struct alias aliases[] = {
 	{ "koi8r", "KOI8-R", K_ICONV },
 	{ "koi8u", "KOI8-U", K_ICONV },
 	{ "koi8", "KOI8-R", K_ICONV },
+	/* names Python and old feeds use that iconv spells otherwise */
+	{ "macroman", "MACINTOSH", K_ICONV },
+	{ "maciceland", "MAC-IS", K_ICONV },
+	{ "maclatin2", "MAC-CENTRALEUROPE", K_ICONV },
+	{ "maccentraleurope", "MAC-CENTRALEUROPE", K_ICONV },
+	{ "xmacce", "MAC-CENTRALEUROPE", K_ICONV },
+	{ "cpis", "IBM861", K_ICONV },
+	{ "csibm861", "IBM861", K_ICONV },
+	{ "ibm039", "IBM037", K_ICONV },
 	{ "iso88592", "ISO-8859-2", K_ICONV },
 	{ "iso88593", "ISO-8859-3", K_ICONV },
 	{ "iso88594", "ISO-8859-4", K_ICONV },
@@ -210,6 +219,13 @@ static enum kind label_kind(const char *s, size_t n, const char **name,
 	}
 	icbuf[t.len] = '\0';
 	iconv_t cd = iconv_open("UTF-8", icbuf);
+	if (cd == (iconv_t)-1 && strchr(icbuf, '_')) {
+		/* "ebcdic_cp_be", "koi8_r": iconv wants hyphens */
+		for (char *c = icbuf; *c; c++)
+			if (*c == '_')
+				*c = '-';
+		cd = iconv_open("UTF-8", icbuf);
+	}
 	if (cd == (iconv_t)-1)
 		return K_NONE;
 	iconv_close(cd);
@@ -722,6 +738,32 @@ static enum kind fix_wide(enum kind k, const unsigned char *u, size_t len)
 	return k;
 }
 
+/* An EBCDIC document: read its declaration through IBM037 and take the
+ * code page it names, or IBM037 when it names none we can use. */
+static enum kind ebcdic_label(const char *data, size_t len, const char **name,
+			      char icbuf[48])
+{
+	char head[256];
+	size_t n = len < sizeof head - 1 ? len : sizeof head - 1;
+	iconv_t cd = iconv_open("UTF-8", "IBM037");
+	if (cd == (iconv_t)-1)
+		return K_NONE;
+	char *in = (char *)data, *out = head;
+	size_t inl = n, outl = sizeof head - 1;
+	iconv(cd, &in, &inl, &out, &outl); /* stops at the first odd byte */
+	iconv_close(cd);
+	*out = '\0';
+	size_t vlen, attr, alen;
+	const char *v = decl_encoding(head, (size_t)(out - head), &vlen, &attr,
+				      &alen);
+	enum kind k = v ? label_kind(v, vlen, name, icbuf) : K_NONE;
+	if (k != K_ICONV) {
+		*name = "IBM037";
+		k = K_ICONV;
+	}
+	return k;
+}
+
 int feed_utf8_prepare(const char *data, size_t len, const char *http_charset,
 		      const char **out, size_t *outlen, int *owned,
 		      const char **used, int *warned)
@@ -752,6 +794,12 @@ int feed_utf8_prepare(const char *data, size_t len, const char *http_charset,
 			*warned = 1; /* unknown, or says UTF-16 and is not */
 		k = f;
 		explicit_utf8 = k == K_UTF8;
+	}
+	if (k == K_NONE && len >= 4 && u[0] == 0x4C && u[1] == 0x6F &&
+	    u[2] == 0xA7 && u[3] == 0x94) {
+		/* "<?xm" in EBCDIC (XML 1.0 appendix F): the declaration's
+		 * characters are the same in every EBCDIC code page */
+		k = ebcdic_label(data, len, &name, icbuf);
 	}
 	if (k == K_NONE) {
 		size_t vlen, attr, alen;

@@ -247,12 +247,55 @@ static void test_aliases(void **state)
 		{ "ISO_8859-1", "windows-1252" },
 		{ "iso-8859-9", "WINDOWS-1254" },
 		{ "koi8-u", "KOI8-U" },
+		{ "mac-roman", "MACINTOSH" }, { "MacLatin2", "MAC-CENTRALEUROPE" },
+		{ "mac-iceland", "MAC-IS" },  { "cp_is", "IBM861" },
+		{ "ibm039", "IBM037" },
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		struct conv c = conv(S("<a>\xc1</a>"), t[i].label);
 		assert_string_equal(c.used, t[i].used);
 		free(c.out);
 	}
+}
+
+/* Python-style names with underscores reach iconv with hyphens. */
+static void test_underscore_labels(void **state)
+{
+	(void)state;
+	struct conv c = conv(S("<?xml version=\"1.0\" encoding=\"koi8_r\"?>"
+			       "<a>\xc1</a>"), NULL);
+	assert_has(c.out, "<a>\xd0\xb0</a>"); /* U+0430 */
+	assert_int_equal(c.warned, 0);
+	free(c.out);
+}
+
+/* EBCDIC (XML 1.0 appendix F): "<?xm" is 4C 6F A7 94; the declaration
+ * names the code page. */
+static void test_ebcdic(void **state)
+{
+	(void)state;
+	/* <?xml version="1.0" encoding="ebcdic-cp-be"?><a>Ø</a> in IBM500;
+	 * 0x80 is U+00D8 in both IBM037 and IBM500 */
+	static const unsigned char doc[] = {
+		0x4C, 0x6F, 0xA7, 0x94, 0x93, 0x40, 0xA5, 0x85, 0x99, 0xA2,
+		0x89, 0x96, 0x95, 0x7E, 0x7F, 0xF1, 0x4B, 0xF0, 0x7F, 0x40,
+		0x85, 0x95, 0x83, 0x96, 0x84, 0x89, 0x95, 0x87, 0x7E, 0x7F,
+		0x85, 0x82, 0x83, 0x84, 0x89, 0x83, 0x60, 0x83, 0x97, 0x60,
+		0x82, 0x85, 0x7F, 0x6F, 0x6E, 0x4C, 0x81, 0x6E, 0x80, 0x4C,
+		0x61, 0x81, 0x6E,
+	};
+	struct conv c = conv((const char *)doc, sizeof doc, NULL);
+	assert_has(c.out, "<a>\xc3\x98</a>");
+	assert_has(c.out, "<?xml version=\"1.0\"");
+	assert_null(strstr(c.out, "encoding")); /* blanked for the parser */
+	free(c.out);
+	/* no encoding named: IBM037 */
+	static const unsigned char bare[] = { 0x4C, 0x6F, 0xA7, 0x94, 0x93,
+					      0x6F, 0x6E, 0x4C, 0x81, 0x6E,
+					      0xC1, 0x4C, 0x61, 0x81, 0x6E };
+	c = conv((const char *)bare, sizeof bare, NULL);
+	assert_has(c.out, "<a>A</a>");
+	free(c.out);
 }
 
 static void test_prepare_borrows(void **state)
@@ -308,6 +351,8 @@ int main(void)
 		cmocka_unit_test(test_us_ascii),
 		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_utf32),
+		cmocka_unit_test(test_underscore_labels),
+		cmocka_unit_test(test_ebcdic),
 		cmocka_unit_test(test_decl_says_utf16_bytes_ascii),
 		cmocka_unit_test(test_unknown_labels),
 		cmocka_unit_test(test_iconv_invalid_replaced),

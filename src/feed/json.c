@@ -17,9 +17,11 @@
  *     when its items array holds at least one object, so a half-read item
  *     is dropped rather than kept without its content.
  * Each repair counts a warning (the first keeps jansson's line and column).
- * A document with nothing recoverable, a root that is not an object, or no
- * "items" array is TD_EPARSE, with jansson's line and column for syntax
- * errors. jansson reports some failed allocations as syntax errors, so out
+ * A document with nothing recoverable, or a root that is not an object, is
+ * TD_EPARSE, with jansson's line and column for syntax errors; so is one
+ * without an "items" array unless it has a member JSON Feed defines at the
+ * top level (version, title, home_page_url, author, ...): that one is a
+ * feed without items, with a warning. jansson reports some failed allocations as syntax errors, so out
  * of memory may surface as TD_EPARSE rather than TD_ENOMEM.
  *
  * Nesting depth: jansson 2.14 stops at 2048 levels (json_error_stack_
@@ -562,6 +564,22 @@ static enum feed_format version(struct jctx *c, json_t *root)
 	return FEED_FORMAT_JSON11;
 }
 
+/* A JSON Feed without a usable items array (a new feed, or a broken
+ * one): an object with at least one of the top-level members JSON Feed
+ * defines. Other JSON documents (an API's answer) are not feeds. */
+static int looks_like_feed(json_t *root)
+{
+	static const char *const keys[] = {
+		"version", "title", "home_page_url", "feed_url", "description",
+		"user_comment", "next_url", "icon", "favicon", "author",
+		"authors", "language", "expired", "hubs", NULL
+	};
+	for (const char *const *k = keys; *k; k++)
+		if (json_object_get(root, *k))
+			return 1;
+	return 0;
+}
+
 /* Build the feed from a parsed root. Returns 0, TD_EPARSE (err filled) or
  * TD_ENOMEM. On success *out holds the feed; *f_in carries warnings made
  * while loading (moved into the feed). */
@@ -574,7 +592,8 @@ static int build(json_t *root, const struct feed_parse_opts *opts,
 				    "not a JSON Feed: the top level is not an "
 				    "object");
 	json_t *items = json_object_get(root, "items");
-	if (!json_is_array(items))
+	int no_items = !json_is_array(items);
+	if (no_items && !looks_like_feed(root))
 		return td_error_set(err, TD_EPARSE,
 				    items ? "not a JSON Feed: \"items\" is not "
 					    "an array"
@@ -584,6 +603,9 @@ static int build(json_t *root, const struct feed_parse_opts *opts,
 	if (!f)
 		return TD_ENOMEM;
 	*f = *pre; /* warnings so far */
+	if (no_items)
+		warn_at(f, 0, 0, "%s; read as a feed without items",
+			items ? "\"items\" is not an array" : "no \"items\" array");
 	f->date_updated = TD_TIME_NONE;
 	struct jctx c = { .f = f };
 	c.base = opts && opts->base_url && *opts->base_url ? opts->base_url

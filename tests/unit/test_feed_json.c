@@ -575,6 +575,28 @@ static void test_broken_middle(void **state)
 	feed_free(f);
 }
 
+/* A JSON Feed without items (new, or broken) is a feed with a warning;
+ * what it has at the top level is kept. */
+static void test_no_items(void **state)
+{
+	(void)state;
+	struct feed *f = parse("{\"version\": \"https://jsonfeed.org/version/1.1\","
+			       " \"title\": \" Quiet desk \"}");
+	assert_string_equal(f->title, "Quiet desk");
+	assert_int_equal(f->n_items, 0);
+	assert_int_equal(f->n_warnings, 1);
+	assert_non_null(strstr(f->warning, "no \"items\""));
+	feed_free(f);
+	f = parse("{\"author\": {\"name\": \"abc\"}}");
+	assert_int_equal(f->n_authors, 1);
+	assert_string_equal(f->authors[0].name, "abc");
+	feed_free(f);
+	f = parse("{\"title\": \"T\", \"items\": {\"id\": \"1\"}}");
+	assert_int_equal(f->n_items, 0);
+	assert_non_null(strstr(f->warning, "not an array"));
+	feed_free(f);
+}
+
 /* ---- errors ---- */
 
 static void test_errors(void **state)
@@ -586,8 +608,9 @@ static void test_errors(void **state)
 	err = parse_fail("[1, 2]", 6, TD_EPARSE);
 	assert_non_null(strstr(err.msg, "not an object"));
 	err = parse_fail("\"items\"", 7, TD_EPARSE);
-	err = parse_fail("{\"version\": \"x\"}", 16, TD_EPARSE);
+	err = parse_fail("{\"data\": \"x\"}", 13, TD_EPARSE);
 	assert_non_null(strstr(err.msg, "no \"items\""));
+	err = parse_fail("{}", 2, TD_EPARSE);
 	err = parse_fail("{\"items\": {}}", 13, TD_EPARSE);
 	assert_non_null(strstr(err.msg, "not an array"));
 	const char *bad = "{\"version\": \"https://jsonfeed.org/version/1\",\n"
@@ -799,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_huge_numbers),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_broken_middle),
+		cmocka_unit_test(test_no_items),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_many_items),

@@ -744,6 +744,9 @@ struct capture {
 	uint8_t xhtml;	/* Atom type=xhtml: unwrap the first div */
 	uint8_t div_seen;
 	uint8_t full;
+	uint8_t b64;	/* base64 value, decoded at the end: 1 Atom 0.3
+			   mode="base64", 2 Atom 1.0 non-text media type
+			   (kept only if it decodes to UTF-8 text) */
 	size_t max;
 	const char *base;
 	/* While the capture is one run of the fast path's document, it is
@@ -1302,6 +1305,7 @@ static void cap_start(struct ctx *c, struct frame *f, enum field fld,
 	k->xhtml = 0;
 	k->div_seen = 0;
 	k->full = 0;
+	k->b64 = 0;
 	k->max = line ? TD_MAX_FIELD_BYTES : TD_MAX_CONTENT_BYTES;
 	k->base = f->base;
 	k->span = NULL;
@@ -1655,13 +1659,75 @@ static void deliver(struct ctx *c, const struct capture *k, const char *v,
 	}
 }
 
+/* Decode base64 (whitespace ignored, stops at '=' or a stray byte) into
+ * a malloc'd buffer; NULL on OOM. */
+static char *b64_decode(const char *s, size_t n, size_t *out_len)
+{
+	char *o = malloc(n / 4 * 3 + 3);
+	if (!o)
+		return NULL;
+	size_t w = 0;
+	unsigned acc = 0, bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		int v;
+		if (ch >= 'A' && ch <= 'Z')
+			v = ch - 'A';
+		else if (ch >= 'a' && ch <= 'z')
+			v = ch - 'a' + 26;
+		else if (ch >= '0' && ch <= '9')
+			v = ch - '0' + 52;
+		else if (ch == '+' || ch == '-')
+			v = 62;
+		else if (ch == '/' || ch == '_')
+			v = 63;
+		else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
+			continue;
+		else
+			break;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			o[w++] = (char)((acc >> bits) & 0xFF);
+		}
+	}
+	*out_len = w;
+	return o;
+}
+
+/* Deliver a base64 capture: decoded, then made valid UTF-8. */
+static void deliver_b64(struct ctx *c, const struct capture *k, const char *v,
+			size_t n)
+{
+	size_t dn = 0, un = 0;
+	char *d = b64_decode(v, n, &dn), *u = NULL;
+	const char *used;
+	int warned;
+	if (d && k->b64 == 2 && !feed_utf8_valid(d, dn)) {
+		free(d); /* binary (an image...): not text for us */
+		return;
+	}
+	if (!d || feed_to_utf8(d, dn, "UTF-8", &u, &un, &used, &warned)) {
+		c->oom = 1;
+	} else {
+		if (warned)
+			warn(c, 0, 0, "base64 content is not UTF-8; repaired");
+		deliver(c, k, u, un);
+	}
+	free(d);
+	free(u);
+}
+
 static void cap_finish(struct ctx *c)
 {
 	struct capture *k = &c->cap;
+	void (*give)(struct ctx *, const struct capture *, const char *,
+		     size_t) = k->b64 ? deliver_b64 : deliver;
 	if (k->span)
-		deliver(c, k, k->span, k->span_len);
+		give(c, k, k->span, k->span_len);
 	else if (!td_buf_err(&k->buf))
-		deliver(c, k, td_buf_cstr(&k->buf), k->buf.len);
+		give(c, k, td_buf_cstr(&k->buf), k->buf.len);
 	else
 		c->oom = 1;
 	k->span = NULL;
@@ -1919,8 +1985,18 @@ static void atom_text(struct ctx *c, struct frame *f, const char **a,
 	int html = 0, xhtml = 0;
 	struct td_str t = type ? td_str_trim((struct td_str){ type, strlen(type) })
 			       : (struct td_str){ "", 0 };
-	if (mode && attr_is(a, "mode", "base64"))
+	if (mode && attr_is(a, "mode", "base64")) {
+		/* Atom 0.3: the value is base64 of a text or HTML document */
+		int h = t.len && (td_str_ieq(t, "html") ||
+				  td_str_ieq(t, "text/html") ||
+				  td_str_ieq(t, "xhtml") ||
+				  td_str_ieq(t, "application/xhtml+xml"));
+		if (t.len && !h && !td_istarts(t.p, "text/"))
+			return; /* an image or other binary: skipped */
+		cap_start(c, f, fld, h, line);
+		c->cap.b64 = 1;
 		return;
+	}
 	if (!t.len || td_str_ieq(t, "text") || td_str_ieq(t, "text/plain")) {
 		html = 0;
 	} else if (td_str_ieq(t, "html") || td_str_ieq(t, "text/html")) {
@@ -1935,8 +2011,15 @@ static void atom_text(struct ctx *c, struct frame *f, const char **a,
 			xhtml = 1;
 	} else if (t.len > 5 && td_istarts(t.p, "text/")) {
 		html = 0;
+	} else if (t.len > 4 && (!strncasecmp(t.p + t.len - 4, "+xml", 4) ||
+				 !strncasecmp(t.p + t.len - 4, "/xml", 4))) {
+		return; /* inline XML of another type: skipped */
 	} else {
-		return; /* base64 or inline XML of another type: skipped */
+		/* any other media type is base64 (RFC 4287 4.1.3.3); kept
+		 * only when it decodes to text */
+		cap_start(c, f, fld, 0, line);
+		c->cap.b64 = 2;
+		return;
 	}
 	cap_start(c, f, fld, html || xhtml, line);
 	if (xhtml) {

@@ -317,7 +317,7 @@ static const struct pat negative[] = {
 	{ "cookie", 1 },    { "banner", 1 },      { "breadcrumb", 1 },
 	{ "widget", 1 },    { "tags", 0 },        { "tag", 0 },
 	{ "outbrain", 1 },  { "taboola", 1 },     { "disqus", 1 },
-	{ "modal", 1 },     { "skyscraper", 1 },  { "shoutbox", 1 },
+	{ "modal", 0 },     { "skyscraper", 1 },  { "shoutbox", 1 },
 	{ "hidden", 0 },    { "signup", 1 },      { "login", 1 },
 	{ "toolbar", 1 },   { "pagination", 1 },  { "pager", 1 },
 	{ "rss", 0 },       { "combx", 1 },       { "gdpr", 1 },
@@ -336,7 +336,7 @@ static const struct pat unlikely[] = {
 	{ "breadcrumb", 1 }, { "menu", 1 },       { "nav", 0 },
 	{ "navbar", 1 },    { "navigation", 1 },  { "related", 1 },
 	{ "social", 1 },
-	{ "popup", 1 },     { "modal", 1 },       { "cookie", 1 },
+	{ "popup", 1 },     { "modal", 0 },       { "cookie", 1 },
 	{ "gdpr", 1 },      { "newsletter", 1 },  { "subscribe", 1 },
 	{ "promo", 1 },     { "pagination", 1 },  { "pager", 1 },
 	{ "skyscraper", 1 }, { "shoutbox", 1 },   { "outbrain", 1 },
@@ -452,9 +452,34 @@ static int style_hidden(const char *s)
 	return strstr(buf, "display:none") || strstr(buf, "visibility:hidden");
 }
 
+/* Class names of text only screen readers get ("Media caption", "Image
+ * copyright", "opens in a new window"): not part of what a reader sees. */
+static const char *const sr_only[] = {
+	"sr-only",	   "screen-reader-text", "screen-reader-only",
+	"visually-hidden", "visuallyhidden",	 "off-screen",
+	"offscreen",	   "element-invisible",	 "hidden-visually",
+	"u-visually-hidden", "a11y-visually-hidden", NULL
+};
+
+static int sr_only_class(const char *c)
+{
+	while (c && *c) {
+		while (*c == ' ' || *c == '\t' || *c == '\n')
+			c++;
+		size_t n = strcspn(c, " \t\n");
+		for (const char *const *k = sr_only; n && *k; k++)
+			if (strlen(*k) == n && !strncasecmp(c, *k, n))
+				return 1;
+		c += n;
+	}
+	return 0;
+}
+
 static int hidden_elem(const GumboNode *g)
 {
 	if (html_attr(g, "hidden"))
+		return 1;
+	if (sr_only_class(html_attr(g, "class")))
 		return 1;
 	const char *ah = html_attr(g, "aria-hidden");
 	if (ah && !strcasecmp(ah, "true")) {
@@ -1834,6 +1859,30 @@ static int in_paragraph(const struct tree *t, int x, int root)
 }
 
 /* Clean the article under root (a detached container). */
+/* A figure left with nothing but its caption: its picture or player was
+ * not kept (a video of an unknown player, an ad slot), and a caption of
+ * nothing only confuses. */
+static int caption_only(const struct tree *t, int fig)
+{
+	for (int c = next_in(t, fig, fig); c >= 0;) {
+		const struct node *y = &t->v[c];
+		if (y->kind == K_ELEM && y->tag == GUMBO_TAG_FIGCAPTION) {
+			c = skip_in(t, c, fig);
+			continue;
+		}
+		if (y->kind == K_TEXT && !text_blank(y->text, y->text_len))
+			return 0;
+		if (y->kind == K_ELEM && y->tag != GUMBO_TAG_BR &&
+		    (is_media(y->tag) ||
+		     y->tag == GUMBO_TAG_SOURCE || y->tag == GUMBO_TAG_PRE ||
+		     y->tag == GUMBO_TAG_BLOCKQUOTE || y->tag == GUMBO_TAG_SVG ||
+		     y->tag == GUMBO_TAG_MATH))
+			return 0;
+		c = next_in(t, c, fig);
+	}
+	return 1;
+}
+
 static int clean(struct tree *t, int root, int flags, const struct hints *h)
 {
 	const char *title = h->title;
@@ -1856,6 +1905,8 @@ static int clean(struct tree *t, int root, int flags, const struct hints *h)
 		int drop = 0;
 		if (X->kind == K_ELEM) {
 			if (tag_is(X->tag, strip_tags))
+				drop = 1;
+			else if (X->tag == GUMBO_TAG_FIGURE && caption_only(t, x))
 				drop = 1;
 			else if (is_heading(X->tag) &&
 				 (flags & A_WEIGHT_CLASSES) &&

@@ -88,6 +88,8 @@ enum {
 	F_SYNTH = 4,   /* synthesised paragraph wrapper (no gumbo node) */
 	F_DATATAB = 8, /* a data table: kept whole */
 	F_INDATA = 16, /* inside a data table: never cleaned */
+	F_FORMULA = 32, /* an image of a formula (TeX alt, math classes): text,
+			   not a picture */
 };
 
 struct node {
@@ -750,6 +752,22 @@ static int math_text(struct tree *t, int parent, const GumboNode *g)
 	return t->oom ? -1 : 0;
 }
 
+/* An image that renders a formula (MediaWiki's math fallback, TeX in the
+ * alt text): part of the text around it, not a picture. */
+static int formula_img(const GumboNode *g)
+{
+	const char *c = html_attr(g, "class"), *alt = html_attr(g, "alt");
+	if (c && strstr(c, "math"))
+		return 1;
+	if (!alt)
+		return 0;
+	while (*alt == ' ' || *alt == '\n' || *alt == '\t')
+		alt++;
+	return !strncmp(alt, "{\\displaystyle", 14) ||
+	       !strncmp(alt, "\\displaystyle", 13) ||
+	       !strncmp(alt, "{\\textstyle", 11);
+}
+
 /* 1 when g is an embed worth a link (see embed_url). */
 static int embed_ok(const GumboNode *g, const char *base)
 {
@@ -833,6 +851,8 @@ static int build(struct tree *t, const GumboNode *root, int flags)
 		if (x < 0)
 			break;
 		t->v[x].g = c;
+		if (tag == GUMBO_TAG_IMG && formula_img(c))
+			t->v[x].flags |= F_FORMULA;
 		append_child(t, parent, x);
 		if (depth == cap) {
 			struct bframe *ns = realloc(st, cap * 2 * sizeof(*st));
@@ -968,7 +988,7 @@ static int stats(struct tree *t, int root)
 			lk = is_local_link(x) ? (unsigned)(ch * 3 / 10) : ch;
 		if (x->tag == GUMBO_TAG_P || (x->flags & F_PARA))
 			np++;
-		if (x->tag == GUMBO_TAG_IMG)
+		if (x->tag == GUMBO_TAG_IMG && !(x->flags & F_FORMULA))
 			ni++;
 		if (x->tag == GUMBO_TAG_LI)
 			nl++;

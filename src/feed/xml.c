@@ -659,6 +659,7 @@ enum role {
 	R_IMAGE,   /* RSS <image> */
 	R_PERSON,  /* Atom <author>/<contributor> */
 	R_MEDIA,   /* media:group, media:content (children are media:*) */
+	R_ITCAT,   /* an item's itunes:category (children: subcategories) */
 	R_SKIPHOURS,
 	R_SKIPDAYS,
 	R_CAPTURE, /* element whose text is being captured */
@@ -2151,9 +2152,19 @@ static void ext_element(struct ctx *c, struct frame *f, enum vocab v,
 	case V_ITUNES:
 		switch (nm) {
 		case N_AUTHOR: cap_start(c, f, F_ITUNES_AUTHOR, 0, 1); break;
-		case N_IMAGE:
+		case N_IMAGE: {
+			/* href by the spec; url in many feeds */
+			char *u = attr_url(a, "href", f->base);
 			set_slot(cur(c), S_ITUNES_IMAGE,
-				 attr_url(a, "href", f->base));
+				 u ? u : attr_url(a, "url", f->base));
+			f->role = R_LEAF;
+			break;
+		}
+		case N_LINK:
+			/* the old <itunes:link rel="image" href=...> */
+			if (attr_is(a, "rel", "image"))
+				set_slot(cur(c), S_ITUNES_IMAGE,
+					 attr_url(a, "href", f->base));
 			f->role = R_LEAF;
 			break;
 		case N_DURATION:
@@ -2167,9 +2178,12 @@ static void ext_element(struct ctx *c, struct frame *f, enum vocab v,
 				cap_start(c, f, F_KEYWORDS, 0, 1);
 			break;
 		case N_CATEGORY:
-			if (item)
+			if (item) {
 				add_tag(&c->item.it, attr_text(a, "text"));
-			f->role = R_LEAF;
+				f->role = R_ITCAT; /* subcategories nest inside */
+			} else {
+				f->role = R_LEAF;
+			}
 			break;
 		default: break;
 		}
@@ -2412,6 +2426,12 @@ static void dispatch(struct ctx *c, struct frame *f, int prole, enum ns ns,
 		return;
 	case R_CHANNEL: channel_child(c, f, v, nm, a); return;
 	case R_ITEM: item_child(c, f, v, nm, a); return;
+	case R_ITCAT:
+		if (v == V_ITUNES && nm == N_CATEGORY) {
+			add_tag(&c->item.it, attr_text(a, "text"));
+			f->role = R_ITCAT;
+		}
+		return;
 	case R_IMAGE:
 		if (v == V_RSS && nm == N_URL)
 			cap_start(c, f, F_IMAGE_URL, 0, 1);

@@ -33,7 +33,8 @@
  * titles and names have whitespace collapsed. URLs are resolved against
  * opts->base_url; when no base is given or it is a file: URL (a feed read
  * from disk), against the document's own feed_url if that is an absolute
- * http(s) URL. A URL that cannot be made absolute is kept as written; one
+ * http(s) URL. Relative URLs inside content_html are made absolute against
+ * the item's url, else that base (http(s) only). A URL that cannot be made absolute is kept as written; one
  * longer than TD_MAX_URL_BYTES is dropped.
  */
 #include "feed/feed.h"
@@ -511,6 +512,16 @@ static void item(struct jctx *c, json_t *it, struct feed_item *out)
 			      T_COLLAPSE | T_DECODE);
 	out->content_html =
 		get_text(c, it, "content_html", TD_MAX_CONTENT_BYTES, 0);
+	/* relative URLs in the HTML: against the item's page, else the
+	 * feed's (as the XML parser does; http(s) bases only) */
+	const char *hb = out->url && td_url_is_http(out->url) ? out->url : c->base;
+	if (out->content_html && hb && td_url_is_http(hb)) {
+		char *r = feed_html_resolve(out->content_html, hb);
+		if (r) {
+			free(out->content_html);
+			out->content_html = r;
+		}
+	}
 	out->content_text =
 		get_text(c, it, "content_text", TD_MAX_CONTENT_BYTES, 0);
 	out->summary = get_text(c, it, "summary", TD_MAX_CONTENT_BYTES,

@@ -18,6 +18,7 @@
 #include "feed/feed_int.h"
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/url.h"
 
 #include <stdlib.h>
@@ -208,7 +209,9 @@ char *feed_html_resolve(const char *html, const char *base)
 				      : !relative(v, (size_t)(ve - v)))
 				continue;
 			if (!changed) {
-				td_buf_init(&b, 0);
+				/* ceiling: resolving can lengthen every URL;
+				 * past it the content stays as written */
+				td_buf_init(&b, 2 * TD_MAX_CONTENT_BYTES);
 				td_buf_reserve(&b, len + len / 8 + 64);
 				changed = 1;
 			}

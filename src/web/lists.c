@@ -58,23 +58,6 @@ static int feed_kind(const char *name)
 	return 0;
 }
 
-/* A 301 to location with a small body (as for articles). */
-static int moved(struct web_resp *resp, const char *location)
-{
-	int rc = web_resp_redirect(resp, 301, location);
-	if (rc)
-		return rc;
-	td_buf_puts(&resp->body, "<!doctype html>\n<title>Moved</title>"
-				 "<p>Moved to <a href=\"");
-	web_html_escape(&resp->body, location);
-	td_buf_puts(&resp->body, "\">");
-	web_html_escape(&resp->body, location);
-	td_buf_puts(&resp->body, "</a></p>\n");
-	resp->cc = WEB_CC_SHORT;
-	resp->cacheable = 1;
-	return 0;
-}
-
 /* Append the request's pagination cursor (if any) to a redirect target. */
 static void keep_cursor(struct td_buf *to, const struct web_req *req)
 {
@@ -187,7 +170,7 @@ int web_page_source(struct web_req *req, struct web_resp *resp)
 		if (!kind)
 			keep_cursor(&want, req);
 		rc = td_buf_err(&want) ? td_buf_err(&want)
-				       : moved(resp, want.p);
+				       : web_page_moved(resp, want.p);
 		goto out;
 	}
 	if (kind) {

@@ -627,16 +627,16 @@ static int place_hole(struct web_resp *resp, const struct store_article *a)
 	return 0;
 }
 
-static int article_redirect(struct web_resp *resp, const struct td_buf *want)
+int web_page_moved(struct web_resp *resp, const char *location)
 {
-	int rc = web_resp_redirect(resp, 301, want->p);
+	int rc = web_resp_redirect(resp, 301, location);
 	if (rc)
 		return rc;
 	td_buf_puts(&resp->body, "<!doctype html>\n<title>Moved</title>"
 				 "<p>Moved to <a href=\"");
-	web_html_escape(&resp->body, want->p);
+	web_html_escape(&resp->body, location);
 	td_buf_puts(&resp->body, "\">");
-	web_html_escape(&resp->body, want->p);
+	web_html_escape(&resp->body, location);
 	td_buf_puts(&resp->body, "</a></p>\n");
 	resp->cc = WEB_CC_SHORT;
 	resp->cacheable = 1;
@@ -702,7 +702,7 @@ int web_page_article(struct web_req *req, struct web_resp *resp)
 	if (rc)
 		goto out;
 	if (strcmp(req->path, want.p)) {
-		rc = article_redirect(resp, &want);
+		rc = web_page_moved(resp, want.p);
 		goto out;
 	}
 

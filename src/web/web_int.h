@@ -285,6 +285,10 @@ void web_set_time(struct tpl_ctx *c, struct tpl_val *obj,
  * an empty text. */
 void web_set_excerpt(struct tpl_ctx *c, struct tpl_val *obj, const char *key,
 		     const char *text, size_t max);
+/* A 301 to location with a small HTML body linking it, cacheable for a
+ * short while (a page's canonical address: slugs, source paths). 0 or a
+ * TD_E* code. */
+int web_page_moved(struct web_resp *resp, const char *location);
 /* Render layout.html with root into resp->body; the context's sticky
  * error first. 0 or a TD_E* code. */
 int web_render(struct tpl_ctx *c, const struct tpl_val *root,

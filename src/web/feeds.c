@@ -196,6 +196,15 @@ static void xml_el(struct td_buf *b, const char *ind, const char *name,
 	td_buf_printf(b, "</%s>\n", name);
 }
 
+/* An empty element whose last attribute holds v: open is everything up
+ * to that attribute's opening quote ("    <link rel=\"via\" href=\""). */
+static void xml_empty(struct td_buf *b, const char *open, const char *v)
+{
+	td_buf_puts(b, open);
+	xml_puts(b, v, 1);
+	td_buf_puts(b, "\"/>\n");
+}
+
 /* len bytes of text escaped as HTML, then as XML: RSS readers (ours
  * included) take title, description, category and dc:creator as HTML. */
 static void xml_html_put(struct td_buf *b, const char *s, size_t len)
@@ -510,11 +519,8 @@ static void rss_item(struct td_buf *b, const struct item *it)
 		xml_puts(b, it->source_name, 0);
 		td_buf_puts(b, "</source>\n");
 	}
-	if (it->orig) {
-		td_buf_puts(b, "      <atom:link rel=\"via\" href=\"");
-		xml_puts(b, it->orig, 1);
-		td_buf_puts(b, "\"/>\n");
-	}
+	if (it->orig)
+		xml_empty(b, "      <atom:link rel=\"via\" href=\"", it->orig);
 	td_buf_puts(b, "    </item>\n");
 }
 
@@ -532,15 +538,11 @@ static void atom_item(struct td_buf *b, const struct item *it)
 	xml_el(b, "    ", "id", it->url);
 	td_buf_puts(b, "    <title type=\"text\">");
 	xml_puts(b, title_of(a), 0);
-	td_buf_puts(b, "</title>\n    <link rel=\"alternate\" "
-		       "type=\"text/html\" href=\"");
-	xml_puts(b, it->url, 1);
-	td_buf_puts(b, "\"/>\n");
-	if (it->orig) {
-		td_buf_puts(b, "    <link rel=\"via\" href=\"");
-		xml_puts(b, it->orig, 1);
-		td_buf_puts(b, "\"/>\n");
-	}
+	td_buf_puts(b, "</title>\n");
+	xml_empty(b, "    <link rel=\"alternate\" type=\"text/html\" href=\"",
+		  it->url);
+	if (it->orig)
+		xml_empty(b, "    <link rel=\"via\" href=\"", it->orig);
 	for (size_t i = 0; i < a->n_attachments; i++) {
 		const struct store_attachment *at = &a->attachments[i];
 		if (!is_http(at->url))
@@ -574,9 +576,7 @@ static void atom_item(struct td_buf *b, const struct item *it)
 	for (size_t i = 0; i < a->n_tags; i++) {
 		if (!a->tags[i] || !*a->tags[i])
 			continue;
-		td_buf_puts(b, "    <category term=\"");
-		xml_puts(b, a->tags[i], 1);
-		td_buf_puts(b, "\"/>\n");
+		xml_empty(b, "    <category term=\"", a->tags[i]);
 	}
 	const char *sum = summary_of(a);
 	if (sum) {
@@ -602,14 +602,12 @@ static void atom_item(struct td_buf *b, const struct item *it)
 			td_buf_puts(b, "</title>\n");
 		}
 		if (it->source_site) {
-			td_buf_puts(b, "      <link rel=\"alternate\" href=\"");
-			xml_puts(b, it->source_site, 1);
-			td_buf_puts(b, "\"/>\n");
+			xml_empty(b, "      <link rel=\"alternate\" href=\"",
+				  it->source_site);
 		}
 		if (it->source_feed) {
-			td_buf_puts(b, "      <link rel=\"self\" href=\"");
-			xml_puts(b, it->source_feed, 1);
-			td_buf_puts(b, "\"/>\n");
+			xml_empty(b, "      <link rel=\"self\" href=\"",
+				  it->source_feed);
 		}
 		td_buf_puts(b, "    </source>\n");
 	}
@@ -742,10 +740,8 @@ static void rss_head(struct td_buf *b, const struct head *h)
 	if (h->updated != TD_TIME_NONE)
 		xml_el(b, "    ", "lastBuildDate", rfc822(h->updated, d));
 	xml_el(b, "    ", "generator", "tidings");
-	td_buf_puts(b, "    <atom:link rel=\"self\" "
-		       "type=\"application/rss+xml\" href=\"");
-	xml_puts(b, h->self, 1);
-	td_buf_puts(b, "\"/>\n");
+	xml_empty(b, "    <atom:link rel=\"self\" "
+		     "type=\"application/rss+xml\" href=\"", h->self);
 }
 
 static void atom_head(struct td_buf *b, const struct head *h, int64_t now)
@@ -759,13 +755,11 @@ static void atom_head(struct td_buf *b, const struct head *h, int64_t now)
 	xml_puts(b, h->title, 0);
 	td_buf_puts(b, "</title>\n  <subtitle type=\"text\">");
 	xml_puts(b, h->description, 0);
-	td_buf_puts(b, "</subtitle>\n  <link rel=\"alternate\" "
-		       "type=\"text/html\" href=\"");
-	xml_puts(b, h->page, 1);
-	td_buf_puts(b, "\"/>\n  <link rel=\"self\" "
-		       "type=\"application/atom+xml\" href=\"");
-	xml_puts(b, h->self, 1);
-	td_buf_puts(b, "\"/>\n");
+	td_buf_puts(b, "</subtitle>\n");
+	xml_empty(b, "  <link rel=\"alternate\" type=\"text/html\" href=\"",
+		  h->page);
+	xml_empty(b, "  <link rel=\"self\" type=\"application/atom+xml\" "
+		     "href=\"", h->self);
 	/* required: an empty feed says when it was made */
 	xml_el(b, "  ", "updated",
 	       rfc3339(h->updated != TD_TIME_NONE ? h->updated : now, d));

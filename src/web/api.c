@@ -101,6 +101,20 @@ static void put_path(struct td_buf *b, char kind, int64_t id,
 		td_buf_truncate(b, before - 1);
 }
 
+/* Write the string built in b as the next JSON value (a URL made of the
+ * base, paths and percent-encoded parts; written as text all the same),
+ * or carry b's error into j's output; releases b. */
+static void put_built(struct td_json *j, struct td_buf *b)
+{
+	if (td_buf_err(b)) {
+		if (!j->out->err)
+			j->out->err = td_buf_err(b);
+	} else {
+		td_json_text(j, td_buf_cstr(b));
+	}
+	td_buf_release(b);
+}
+
 /* "key": req->base_url + the site path of an article or source. */
 static void ksite_url(struct td_json *j, const struct web_req *req,
 		      const char *key, char kind, int64_t id,
@@ -111,13 +125,7 @@ static void ksite_url(struct td_json *j, const struct web_req *req,
 	td_buf_puts(&b, req->base_url ? req->base_url : "");
 	put_path(&b, kind, id, title);
 	td_json_key(j, key);
-	if (td_buf_err(&b)) {
-		if (!j->out->err)
-			j->out->err = td_buf_err(&b);
-	} else {
-		td_json_text(j, td_buf_cstr(&b));
-	}
-	td_buf_release(&b);
+	put_built(j, &b);
 }
 
 /* The fields of an article summary (inside an object the caller opened):
@@ -398,13 +406,7 @@ static void klist_url(struct td_json *j, const char *key, const char *dir,
 	struct td_buf b;
 	td_buf_init(&b, 0);
 	list_url(&b, dir, a, lp);
-	if (td_buf_err(&b)) {
-		if (!j->out->err)
-			j->out->err = td_buf_err(&b);
-	} else {
-		td_json_str(j, td_buf_cstr(&b));
-	}
-	td_buf_release(&b);
+	put_built(j, &b);
 }
 
 /* 1 when q (with its filters) has a row beyond the cursor row a in the
@@ -760,13 +762,7 @@ static void ksearch_url(struct td_json *j, const char *key, const char *q,
 	web_url_encode(&b, q);
 	if (page > 1)
 		td_buf_printf(&b, "&page=%lld", (long long)page);
-	if (td_buf_err(&b)) {
-		if (!j->out->err)
-			j->out->err = td_buf_err(&b);
-	} else {
-		td_json_str(j, td_buf_cstr(&b));
-	}
-	td_buf_release(&b);
+	put_built(j, &b);
 }
 
 static int api_search(struct web_req *req, struct web_resp *resp)

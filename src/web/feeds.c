@@ -614,6 +614,31 @@ static void atom_item(struct td_buf *b, const struct item *it)
 	td_buf_puts(b, "  </entry>\n");
 }
 
+/* "key": [{"@type": type, "name": ...}, ...] for the stored comma-separated
+ * author list (at most 256 names; nothing when it has none; no @type
+ * when type is NULL). */
+static void json_authors(struct td_json *j, const char *key,
+			 const char *authors, const char *type)
+{
+	const char *p = authors;
+	struct td_str nm;
+	int k = 0;
+	for (; p && k < 256 && next_name(&p, &nm); k++) {
+		if (k == 0) {
+			td_json_key(j, key);
+			td_json_arr_begin(j);
+		}
+		td_json_obj_begin(j);
+		if (type)
+			jkstr(j, "@type", type);
+		td_json_key(j, "name");
+		td_json_textn(j, nm.p, nm.len);
+		td_json_obj_end(j);
+	}
+	if (k)
+		td_json_arr_end(j);
+}
+
 static void json_item(struct td_buf *b, const struct item *it)
 {
 	const struct store_article *a = it->a;
@@ -641,23 +666,7 @@ static void json_item(struct td_buf *b, const struct item *it)
 	jkstr(&j, "date_published", rfc3339(a->published, d));
 	if (a->updated != TD_TIME_NONE)
 		jkstr(&j, "date_modified", rfc3339(a->updated, d));
-	if (a->author) {
-		const char *p = a->author;
-		struct td_str nm;
-		int k = 0;
-		for (; k < 256 && next_name(&p, &nm); k++) {
-			if (k == 0) {
-				td_json_key(&j, "authors");
-				td_json_arr_begin(&j);
-			}
-			td_json_obj_begin(&j);
-			td_json_key(&j, "name");
-			td_json_textn(&j, nm.p, nm.len);
-			td_json_obj_end(&j);
-		}
-		if (k)
-			td_json_arr_end(&j);
-	}
+	json_authors(&j, "authors", a->author, NULL);
 	size_t nt = 0;
 	for (size_t i = 0; i < a->n_tags; i++) {
 		if (!a->tags[i] || !*a->tags[i])
@@ -1264,24 +1273,7 @@ int web_jsonld_article(struct td_buf *out, const struct web_req *req,
 							 : a->published,
 			      d));
 	}
-	if (a->author) {
-		const char *p = a->author;
-		struct td_str nm;
-		int k = 0;
-		for (; k < 256 && next_name(&p, &nm); k++) {
-			if (k == 0) {
-				td_json_key(&j, "author");
-				td_json_arr_begin(&j);
-			}
-			td_json_obj_begin(&j);
-			jkstr(&j, "@type", "Person");
-			td_json_key(&j, "name");
-			td_json_textn(&j, nm.p, nm.len);
-			td_json_obj_end(&j);
-		}
-		if (k)
-			td_json_arr_end(&j);
-	}
+	json_authors(&j, "author", a->author, "Person");
 	if ((source_name && *source_name) || is_http(source_url)) {
 		td_json_key(&j, "publisher");
 		td_json_obj_begin(&j);

@@ -62,3 +62,17 @@ one_core() {
 		"$@"
 	fi
 }
+
+# serve_port DIR: wait up to 10 s for a `tidings serve --listen
+# 127.0.0.1:0` started with its stdout in DIR/serve.out (stderr in
+# DIR/serve.err) to print its port; sets TPORT, or says why and fails.
+serve_port() {
+	TPORT=
+	for _ in $(seq 1 100); do
+		TPORT=$(sed -n 's/^listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$1/serve.out" 2>/dev/null)
+		[ -n "$TPORT" ] && return 0
+		sleep 0.1
+	done
+	echo "tidings serve did not start: $(cat "$1/serve.err")"
+	return 1
+}

@@ -149,16 +149,7 @@ echo "database: copy of $SRCDB, $NSRC more sources on 127.0.0.1 (a new item each
 TIDINGS_FETCH_MIN_INTERVAL=10 "$TIDINGS" --db "$DB" serve --listen 127.0.0.1:0 ${BENCH_LOAD_SERVE_ARGS:-} \
 	>"$WORK/serve.out" 2>"$WORK/serve.err" &
 TPID=$!
-TPORT=
-for _ in $(seq 1 100); do
-	TPORT=$(sed -n 's/^listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/serve.out" 2>/dev/null)
-	[ -n "$TPORT" ] && break
-	sleep 0.1
-done
-if [ -z "$TPORT" ]; then
-	echo "tidings serve did not start: $(cat "$WORK/serve.err")"
-	exit 1
-fi
+serve_port "$WORK" || exit 1
 T=http://127.0.0.1:$TPORT
 
 # ---- the mix ----

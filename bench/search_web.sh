@@ -49,16 +49,7 @@ trap cleanup EXIT INT TERM
 
 "$TIDINGS" --db "$DB" serve --no-fetch --listen 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
 TPID=$!
-TPORT=
-for _ in $(seq 1 100); do
-	TPORT=$(sed -n 's/^listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/serve.out" 2>/dev/null)
-	[ -n "$TPORT" ] && break
-	sleep 0.1
-done
-if [ -z "$TPORT" ]; then
-	echo "tidings serve did not start: $(cat "$WORK/serve.err")"
-	exit 1
-fi
+serve_port "$WORK" || exit 1
 T=http://127.0.0.1:$TPORT
 
 # ---- the queries: one file of paths per class (without the endpoint) ----

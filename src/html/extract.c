@@ -518,60 +518,69 @@ static int junk_role(const GumboNode *g)
  * and widgets.
  * ====================================================================== */
 
+/* What the reader is told an embed is: an index into html_embed_kinds. */
+enum { EK_VIDEO, EK_POST, EK_TWEET, EK_MAP, EK_AUDIO, EK_CHART,
+       EK_DOCUMENT, EK_SLIDES, EK_CODE };
+
+const char *const html_embed_kinds[] = { "video", "post", "tweet",
+					 "map", "audio", "chart",
+					 "document", "slides", "code",
+					 NULL };
+
 struct embed_host {
-	const char *domain; /* the host or a parent domain */
-	const char *path;   /* required path prefix, or NULL */
-	const char *kind;   /* what the reader is told */
+	const char *domain;  /* the host or a parent domain */
+	const char *path;    /* required path prefix, or NULL */
+	unsigned char kind;  /* EK_* */
 };
 
 static const struct embed_host embed_hosts[] = {
-	{ "youtube.com", "/embed", "video" },
-	{ "youtube-nocookie.com", "/embed", "video" },
-	{ "player.vimeo.com", NULL, "video" },
-	{ "dailymotion.com", "/embed", "video" },
-	{ "geo.dailymotion.com", NULL, "video" },
-	{ "player.twitch.tv", NULL, "video" },
-	{ "clips.twitch.tv", NULL, "video" },
-	{ "embed.ted.com", NULL, "video" },
-	{ "players.brightcove.net", NULL, "video" },
-	{ "cdn.jwplayer.com", "/players", "video" },
-	{ "content.jwplatform.com", "/players", "video" },
-	{ "fast.wistia.net", "/embed", "video" },
-	{ "streamable.com", "/e", "video" },
-	{ "rumble.com", "/embed", "video" },
-	{ "tiktok.com", "/embed", "video" },
-	{ "facebook.com", "/plugins/video", "video" },
-	{ "facebook.com", "/plugins/post", "post" },
-	{ "platform.twitter.com", "/embed", "tweet" },
-	{ "twitter.com", NULL, "tweet" },
-	{ "x.com", NULL, "tweet" },
-	{ "instagram.com", NULL, "post" },
-	{ "embed.reddit.com", NULL, "post" },
-	{ "redditmedia.com", NULL, "post" },
-	{ "linkedin.com", "/embed", "post" },
-	{ "google.com", "/maps", "map" },
-	{ "maps.google.com", NULL, "map" },
-	{ "openstreetmap.org", NULL, "map" },
-	{ "bing.com", "/maps", "map" },
-	{ "w.soundcloud.com", NULL, "audio" },
-	{ "open.spotify.com", "/embed", "audio" },
-	{ "embed.podcasts.apple.com", NULL, "audio" },
-	{ "bandcamp.com", "/EmbeddedPlayer", "audio" },
-	{ "player.megaphone.fm", NULL, "audio" },
-	{ "omny.fm", NULL, "audio" },
-	{ "audioboom.com", NULL, "audio" },
-	{ "datawrapper.dwcdn.net", NULL, "chart" },
-	{ "flo.uri.sh", NULL, "chart" },
-	{ "e.infogram.com", NULL, "chart" },
-	{ "public.tableau.com", NULL, "chart" },
-	{ "docs.google.com", NULL, "document" },
-	{ "embed.documentcloud.org", NULL, "document" },
-	{ "scribd.com", "/embeds", "document" },
-	{ "slideshare.net", "/slideshow/embed", "slides" },
-	{ "speakerdeck.com", "/player", "slides" },
-	{ "codepen.io", NULL, "code" },
-	{ "jsfiddle.net", NULL, "code" },
-	{ NULL, NULL, NULL }
+	{ "youtube.com", "/embed", EK_VIDEO },
+	{ "youtube-nocookie.com", "/embed", EK_VIDEO },
+	{ "player.vimeo.com", NULL, EK_VIDEO },
+	{ "dailymotion.com", "/embed", EK_VIDEO },
+	{ "geo.dailymotion.com", NULL, EK_VIDEO },
+	{ "player.twitch.tv", NULL, EK_VIDEO },
+	{ "clips.twitch.tv", NULL, EK_VIDEO },
+	{ "embed.ted.com", NULL, EK_VIDEO },
+	{ "players.brightcove.net", NULL, EK_VIDEO },
+	{ "cdn.jwplayer.com", "/players", EK_VIDEO },
+	{ "content.jwplatform.com", "/players", EK_VIDEO },
+	{ "fast.wistia.net", "/embed", EK_VIDEO },
+	{ "streamable.com", "/e", EK_VIDEO },
+	{ "rumble.com", "/embed", EK_VIDEO },
+	{ "tiktok.com", "/embed", EK_VIDEO },
+	{ "facebook.com", "/plugins/video", EK_VIDEO },
+	{ "facebook.com", "/plugins/post", EK_POST },
+	{ "platform.twitter.com", "/embed", EK_TWEET },
+	{ "twitter.com", NULL, EK_TWEET },
+	{ "x.com", NULL, EK_TWEET },
+	{ "instagram.com", NULL, EK_POST },
+	{ "embed.reddit.com", NULL, EK_POST },
+	{ "redditmedia.com", NULL, EK_POST },
+	{ "linkedin.com", "/embed", EK_POST },
+	{ "google.com", "/maps", EK_MAP },
+	{ "maps.google.com", NULL, EK_MAP },
+	{ "openstreetmap.org", NULL, EK_MAP },
+	{ "bing.com", "/maps", EK_MAP },
+	{ "w.soundcloud.com", NULL, EK_AUDIO },
+	{ "open.spotify.com", "/embed", EK_AUDIO },
+	{ "embed.podcasts.apple.com", NULL, EK_AUDIO },
+	{ "bandcamp.com", "/EmbeddedPlayer", EK_AUDIO },
+	{ "player.megaphone.fm", NULL, EK_AUDIO },
+	{ "omny.fm", NULL, EK_AUDIO },
+	{ "audioboom.com", NULL, EK_AUDIO },
+	{ "datawrapper.dwcdn.net", NULL, EK_CHART },
+	{ "flo.uri.sh", NULL, EK_CHART },
+	{ "e.infogram.com", NULL, EK_CHART },
+	{ "public.tableau.com", NULL, EK_CHART },
+	{ "docs.google.com", NULL, EK_DOCUMENT },
+	{ "embed.documentcloud.org", NULL, EK_DOCUMENT },
+	{ "scribd.com", "/embeds", EK_DOCUMENT },
+	{ "slideshare.net", "/slideshow/embed", EK_SLIDES },
+	{ "speakerdeck.com", "/player", EK_SLIDES },
+	{ "codepen.io", NULL, EK_CODE },
+	{ "jsfiddle.net", NULL, EK_CODE },
+	{ NULL, NULL, 0 }
 };
 
 /* Path of an absolute URL ("/x" of "https://h/x?q"), or "". */
@@ -629,7 +638,7 @@ static char *embed_url(const GumboNode *g, const char *base,
 			if (e->path && strncmp(path, e->path, strlen(e->path)))
 				continue;
 			free(host);
-			*kind = e->kind;
+			*kind = html_embed_kinds[e->kind];
 			return u;
 		}
 		free(host);

@@ -92,4 +92,9 @@ size_t html_utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Value of an attribute of an element, or NULL. */
 const char *html_attr(const GumboNode *n, const char *name);
 
+/* The kinds of embed extract.c leaves a link for ("Embedded video: <a>"),
+ * NULL-terminated; text.c leaves that label out of plain text. Defined in
+ * extract.c. */
+extern const char *const html_embed_kinds[];
+
 #endif

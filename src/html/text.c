@@ -185,19 +185,16 @@ static long embed_label(const GumboNode *c, const GumboVector *kids,
 	const GumboNode *a = kids->data[next];
 	if (a->type != GUMBO_NODE_ELEMENT || a->v.element.tag != GUMBO_TAG_A)
 		return -1;
-	/* the kinds of extract.c's embed_hosts table */
-	static const char *const kinds[] = { "video", "audio", "post",
-					     "tweet", "map", "chart",
-					     "document", "code", "slides",
-					     NULL };
 	const char *s = c->v.text.text;
 	size_t n = strlen(s);
 	while (n && s[n - 1] == ' ')
 		n--;
-	for (const char *const *k = kinds; *k; k++) {
+	if (!n || s[n - 1] != ':')
+		return -1;
+	for (const char *const *k = html_embed_kinds; *k; k++) {
 		size_t kn = strlen(*k), ln = 9 + kn + 1; /* "Embedded K:" */
 		if (n < ln || memcmp(s + n - ln, "Embedded ", 9) ||
-		    memcmp(s + n - ln + 9, *k, kn) || s[n - 1] != ':')
+		    memcmp(s + n - ln + 9, *k, kn))
 			continue;
 		size_t before = n - ln;
 		if (before && s[before - 1] != ' ' && s[before - 1] != '\n' &&

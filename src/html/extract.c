@@ -455,13 +455,19 @@ static int style_hidden(const char *s)
 }
 
 /* Class names of text only screen readers get ("Media caption", "Image
- * copyright", "opens in a new window"): not part of what a reader sees. */
-static const char *const sr_only[] = {
-	"sr-only",	   "screen-reader-text", "screen-reader-only",
-	"visually-hidden", "visuallyhidden",	 "off-screen",
-	"offscreen",	   "element-invisible",	 "hidden-visually",
-	"u-visually-hidden", "a11y-visually-hidden", NULL
+ * copyright", "opens in a new window"): not part of what a reader sees.
+ * Checked for every element of a page, so the lengths are kept. */
+#define SR(s) { s, sizeof(s) - 1 }
+static const struct {
+	const char *s;
+	size_t n;
+} sr_only[] = {
+	SR("sr-only"),		 SR("screen-reader-text"), SR("screen-reader-only"),
+	SR("visually-hidden"),	 SR("visuallyhidden"),	   SR("off-screen"),
+	SR("offscreen"),	 SR("element-invisible"),  SR("hidden-visually"),
+	SR("u-visually-hidden"), SR("a11y-visually-hidden"),
 };
+#undef SR
 
 static int sr_only_class(const char *c)
 {
@@ -469,8 +475,10 @@ static int sr_only_class(const char *c)
 		while (*c == ' ' || *c == '\t' || *c == '\n')
 			c++;
 		size_t n = strcspn(c, " \t\n");
-		for (const char *const *k = sr_only; n && *k; k++)
-			if (strlen(*k) == n && !strncasecmp(c, *k, n))
+		/* n >= 7: no name is shorter than "sr-only" */
+		for (size_t k = 0; n >= 7 && k < sizeof sr_only / sizeof *sr_only;
+		     k++)
+			if (sr_only[k].n == n && !strncasecmp(c, sr_only[k].s, n))
 				return 1;
 		c += n;
 	}

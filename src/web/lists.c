@@ -208,11 +208,9 @@ int web_page_source(struct web_req *req, struct web_resp *resp)
 			   &newest);
 	if (rc)
 		goto out;
-	rc = web_render(c, root, resp);
+	rc = web_render_shared(c, root, resp);
 	if (rc)
 		goto out;
-	resp->cc = WEB_CC_SHORT;
-	resp->cacheable = 1;
 	resp->last_modified = newest;
 out:
 	tpl_ctx_free(c);
@@ -306,11 +304,9 @@ int web_page_tag(struct web_req *req, struct web_resp *resp)
 		rc = rc ? rc : TD_ENOTFOUND;
 		goto out;
 	}
-	rc = web_render(c, root, resp);
+	rc = web_render_shared(c, root, resp);
 	if (rc)
 		goto out;
-	resp->cc = WEB_CC_SHORT;
-	resp->cacheable = 1;
 	resp->last_modified = newest;
 out:
 	tpl_ctx_free(c);
@@ -514,11 +510,9 @@ int web_page_search(struct web_req *req, struct web_resp *resp)
 			tpl_obj_set(c, root, "next_href",
 				    search_href(c, q, page + 1));
 	}
-	rc = web_render(c, root, resp);
+	rc = web_render_shared(c, root, resp);
 	if (rc)
 		goto out;
-	resp->cc = WEB_CC_SHORT;
-	resp->cacheable = 1;
 	resp->cache_seconds = SEARCH_CACHE_SECONDS;
 out:
 	tpl_ctx_free(c);
@@ -596,11 +590,9 @@ int web_page_about(struct web_req *req, struct web_resp *resp)
 		goto out;
 	if (t)
 		tpl_obj_set(c, root, "topics", t);
-	rc = web_render(c, root, resp);
+	rc = web_render_shared(c, root, resp);
 	if (rc)
 		goto out;
-	resp->cc = WEB_CC_SHORT;
-	resp->cacheable = 1;
 	resp->cache_seconds = ABOUT_CACHE_SECONDS;
 out:
 	tpl_ctx_free(c);

@@ -368,6 +368,17 @@ int web_render(struct tpl_ctx *c, const struct tpl_val *root,
 	return web_theme_render(root, &resp->body);
 }
 
+int web_render_shared(struct tpl_ctx *c, const struct tpl_val *root,
+		      struct web_resp *resp)
+{
+	int rc = web_render(c, root, resp);
+	if (!rc) {
+		resp->cc = WEB_CC_SHORT;
+		resp->cacheable = 1;
+	}
+	return rc;
+}
+
 /* ------------------------------------------------------------------------
  * Keyset pagination
  */
@@ -530,11 +541,9 @@ int web_page_front(struct web_req *req, struct web_resp *resp)
 		if (mr)
 			tpl_obj_set(c, root, "most_read", mr);
 	}
-	rc = web_render(c, root, resp);
+	rc = web_render_shared(c, root, resp);
 	if (rc)
 		goto out;
-	resp->cc = WEB_CC_SHORT;
-	resp->cacheable = 1;
 	resp->last_modified = newest;
 	if (first_page) {
 		/* "Most read" moves without new articles */

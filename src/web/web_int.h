@@ -293,6 +293,10 @@ int web_page_moved(struct web_resp *resp, const char *location);
  * error first. 0 or a TD_E* code. */
 int web_render(struct tpl_ctx *c, const struct tpl_val *root,
 	       struct web_resp *resp);
+/* web_render for a page every reader sees the same (lists, search, about):
+ * on success it is marked cacheable, for a short while (WEB_CC_SHORT). */
+int web_render_shared(struct tpl_ctx *c, const struct tpl_val *root,
+		      struct web_resp *resp);
 
 /* Percent-encode s for a URL path segment or query value: every byte but
  * ASCII letters, digits and - . _ ~ becomes %XX. NULL appends nothing. */

@@ -76,3 +76,22 @@ serve_port() {
 	echo "tidings serve did not start: $(cat "$1/serve.err")"
 	return 1
 }
+
+# ---- CPU accounting for the server benchmarks (web, search_web, load) ----
+# CPU ticks (utime + stime) of the given processes and of their children
+# (nginx's workers): ours, not the machine's other work.
+own_ticks() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v list=" $* " '
+		{ if (index(list, " " $1 " ") || index(list, " " $4 " ")) s += $14 + $15 }
+		END { printf "%d", s }'
+}
+# CPU seconds of the shell's finished children (wrk, curl), as of the last
+# `times >"$WORK/times"` (run by the shell itself, not in a subshell)
+kids_secs() {
+	awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] }
+		printf "%.2f", s }' "$WORK/times"
+}
+# busy and total jiffies of the whole machine, "BUSY TOTAL"
+machine_ticks() {
+	awk '/^cpu / { printf "%d %d", $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat
+}

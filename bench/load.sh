@@ -269,15 +269,7 @@ function request()
 end
 EOF
 
-# ---- the machine's state (as in web.sh) ----
-own_ticks() {
-	cat /proc/[0-9]*/stat 2>/dev/null | awk -v list=" $* " '
-		{ if (index(list, " " $1 " ") || index(list, " " $4 " ")) s += $14 + $15 }
-		END { printf "%d", s }'
-}
-machine_ticks() {
-	awk '/^cpu / { printf "%d %d", $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat
-}
+# ---- the machine's state (own_ticks, machine_ticks: lib.sh) ----
 # one RSS sample line: seconds since wrk started, VmRSS, RssAnon, RssFile, VmHWM
 # (MB), fetch rounds, new articles, page cache entries and MB ("-" when
 # /metrics took over 2 s: it waits behind the pages being rendered); and

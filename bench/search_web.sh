@@ -85,19 +85,7 @@ done
 cat "$WORK"/common.q "$WORK"/rare.q "$WORK"/two_common.q "$WORK"/common_rare.q |
 	awk 'BEGIN { srand(7) } { print rand() "\t" $0 }' | sort -k1,1 | cut -f 2 | awk '!seen[$0]++' >"$WORK/mixed.q"
 
-# ---- the machine's state (as in web.sh) ----
-own_ticks() {
-	cat /proc/[0-9]*/stat 2>/dev/null | awk -v list=" $* " '
-		{ if (index(list, " " $1 " ") || index(list, " " $4 " ")) s += $14 + $15 }
-		END { printf "%d", s }'
-}
-kids_secs() {
-	awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] }
-		printf "%.2f", s }' "$WORK/times"
-}
-machine_ticks() {
-	awk '/^cpu / { printf "%d %d", $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat
-}
+# ---- the machine's state (own_ticks, kids_secs, machine_ticks: lib.sh) ----
 others_begin() {
 	LOAD=$(cut -d ' ' -f 1 /proc/loadavg)
 	O_M=$(machine_ticks)

@@ -177,23 +177,7 @@ fi
 curl -sf -H 'Accept-Encoding: gzip' "http://127.0.0.1:$NP1/article.html" | cmp -s - "$WORK/www/article.html.gz" ||
 	echo "warning: nginx gzip_static does not serve the same bytes"
 
-# ---- the machine's state ----
-# CPU ticks (utime + stime) of the given processes and of their children
-# (nginx's workers): ours, not the machine's other work.
-own_ticks() {
-	cat /proc/[0-9]*/stat 2>/dev/null | awk -v list=" $* " '
-		{ if (index(list, " " $1 " ") || index(list, " " $4 " ")) s += $14 + $15 }
-		END { printf "%d", s }'
-}
-# CPU seconds of the shell's finished children (wrk, curl), as of the last
-# `times >"$WORK/times"` (run by the shell itself, not in a subshell)
-kids_secs() {
-	awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] }
-		printf "%.2f", s }' "$WORK/times"
-}
-machine_ticks() {
-	awk '/^cpu / { printf "%d %d", $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat
-}
+# ---- the machine's state (own_ticks, kids_secs, machine_ticks: lib.sh) ----
 # others_begin; ...; others_end: OTHERS = % of all CPUs that other
 # processes used in between; LOAD = the 1-minute load average at the start.
 others_begin() {

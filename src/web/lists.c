@@ -389,6 +389,18 @@ static struct tpl_val *topics(struct tpl_ctx *c, struct store *st, size_t max,
 	return obj;
 }
 
+/* Set key of it to text with its search marks as HTML (escaped text and
+ * our own <mark>), false when there is none; buf is scratch space. */
+static void set_marked(struct tpl_ctx *c, struct tpl_val *it, const char *key,
+		       struct td_buf *buf, const char *marked)
+{
+	td_buf_reset(buf);
+	web_snippet_html(buf, marked);
+	tpl_obj_set_bool(c, it, key, 0);
+	if (!td_buf_err(buf) && buf->len)
+		tpl_obj_set(c, it, key, tpl_safe(c, buf->p, buf->len));
+}
+
 int web_page_search(struct web_req *req, struct web_resp *resp)
 {
 	if (web_theme_init(req->cfg))
@@ -445,21 +457,10 @@ int web_page_search(struct web_req *req, struct web_resp *resp)
 			for (size_t i = 0; i < n; i++) {
 				struct tpl_val *it =
 					web_list_item(c, req, &v[i], 0);
-				td_buf_reset(&snip);
-				web_snippet_html(&snip, v[i].snippet);
-				tpl_obj_set_bool(c, it, "snippet", 0);
-				if (!td_buf_err(&snip) && snip.len)
-					/* escaped text and our own <mark> */
-					tpl_obj_set(c, it, "snippet",
-						    tpl_safe(c, snip.p,
-							     snip.len));
-				td_buf_reset(&snip);
-				web_snippet_html(&snip, v[i].title_marked);
-				tpl_obj_set_bool(c, it, "title_html", 0);
-				if (!td_buf_err(&snip) && snip.len)
-					tpl_obj_set(c, it, "title_html",
-						    tpl_safe(c, snip.p,
-							     snip.len));
+				set_marked(c, it, "snippet", &snip,
+					   v[i].snippet);
+				set_marked(c, it, "title_html", &snip,
+					   v[i].title_marked);
 				tpl_list_push(c, items, it);
 			}
 			tpl_obj_set(c, res, "items", items);
